@@ -1,0 +1,47 @@
+# Parley's front door: `make run` serves the demo on http://127.0.0.1:8000, `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(BIN)/parley db upgrade
+	$(BIN)/parley demo load
+	$(BIN)/parley users ensure-admin
+	$(BIN)/parley serve --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check app tests migrations
+
+# The suite runs on SQLite, and again on PostgreSQL when PARLEY_TEST_DATABASE_URL is set.
+test: lint
+	$(BIN)/python -m pytest
+	@if [ -n "$$PARLEY_TEST_DATABASE_URL" ]; then \
+		echo "== again on PostgreSQL =="; \
+		PARLEY_TEST_BACKEND=postgres $(BIN)/python -m pytest; \
+	fi
+
+bench: install
+	@echo "The benchmark is not built yet (see the quality-harness issue)."
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,184 @@
+"""The `parley` command: serve, db, demo, users, tokens, keys, mail."""
+
+import base64
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from app.config import ROOT, VAR, get_settings
+
+app = typer.Typer(help="Parley: bilateral civil-society dialogue events.", no_args_is_help=True)
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demonstration data.", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
+keys_app = typer.Typer(help="Data-encryption keys.", no_args_is_help=True)
+mail_app = typer.Typer(help="The e-mail outbox.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"), (demo_app, "demo"), (users_app, "users"), (tokens_app, "tokens"), (keys_app, "keys"), (mail_app, "mail"),
+):
+    app.add_typer(sub, name=name)
+
+console = Console()
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    """One transaction for the whole command: committed at the end, or nothing at all."""
+    from app.db import session_factory
+
+    db = session_factory()()
+    try:
+        yield db
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    finally:
+        db.close()
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]{message}[/red]")
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Worker processes."),
+    reload: bool = typer.Option(False, help="Restart on code changes (development)."),
+) -> None:
+    """Serve Parley over HTTP."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app", factory=True, host=host, port=port, workers=workers, reload=reload,
+        proxy_headers=True, forwarded_allow_ips="127.0.0.1", access_log=False,
+    )
+
+
+def _alembic_config():  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    return Config(str(ROOT / "alembic.ini"))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Migrate the database to the newest schema (or REVISION)."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(), revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. -1 or base.")) -> None:
+    """Migrate the database back to REVISION."""
+    from alembic import command
+
+    command.downgrade(_alembic_config(), revision)
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the Peace Bridge demonstration (running it again changes nothing)."""
+    from app import demo
+
+    with session() as db:
+        created = demo.load(db)
+    console.print("Demo data loaded." if created else "Demo data was already there.")
+
+
+@users_app.command("create")
+def users_create(
+    email: str = typer.Option(..., help="E-mail address, used to sign in."),
+    password: str = typer.Option(..., help="Password (8 to 128 characters, not a common one)."),
+    name: str = typer.Option("", help="Full name (defaults to the e-mail address)."),
+    admin: bool = typer.Option(False, "--admin", help="Make the account an administrator."),
+) -> None:
+    """Create an account."""
+    from pydantic import ValidationError
+
+    from app.accounts import service
+    from app.accounts.schemas import UserCreate
+    from app.errors import FieldError
+
+    try:
+        data = UserCreate(email=email, full_name=name or email, password=password, is_admin=admin)
+        with session() as db:
+            user = service.create_user(db, actor=service.system_actor(), data=data)
+            user_id = user.id
+    except ValidationError as exc:
+        _fail("; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors()))
+    except FieldError as exc:
+        _fail(exc.message)
+    console.print(f"Account {user_id} created for {email.strip().lower()}.")
+
+
+@users_app.command("ensure-admin")
+def users_ensure_admin(email: str = typer.Option("admin@example.org", help="E-mail of the account.")) -> None:
+    """Create an administrator if there is none, and print its password once."""
+    from app.accounts import service
+
+    password = "-".join(secrets.token_hex(3) for _ in range(4))
+    with session() as db:
+        created = service.ensure_administrator(db, email=email, password=password)
+    if created:
+        console.print(f"[bold]Administrator created.[/bold] Sign in as {email} with the password {password}")
+        console.print("(This is shown once: note it now, and change it on your account page.)")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    email: str = typer.Option(..., help="Whose token: it acts with their permissions."),
+    name: str = typer.Option("command line", help="What the token is for."),
+) -> None:
+    """Create an API token and print it (it is shown only this once)."""
+    from app.accounts import service
+
+    with session() as db:
+        user = service.get_by_email(db, email)
+        if user is None:
+            _fail(f"No account has the e-mail address {email}.")
+        raw = service.create_api_token(db, actor=service.system_actor(), user=user, name=name[:100])
+    typer.echo(raw)
+
+
+@keys_app.command("generate")
+def keys_generate(key_id: str = typer.Argument(..., help="A short name for the key, e.g. 2027a.")) -> None:
+    """Print a new data-encryption key to put first in PARLEY_DATA_KEYS."""
+    typer.echo(f"{key_id}:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Re-encrypt every encrypted value under the newest key."""
+    from app import crypto
+    from app.accounts import service
+
+    with session() as db:
+        count = service.reencrypt_secrets(db)
+    console.print(f"{count} value(s) re-encrypted under key {crypto.keyring().current}.")
+
+
+@mail_app.command("send")
+def mail_send() -> None:
+    """Deliver the e-mails waiting in the outbox now."""
+    from app.mail import service
+
+    with session() as db:
+        sent = service.deliver_pending(db, limit=1000)
+    console.print(f"{sent} message(s) sent.")
+
+
+def main() -> None:
+    VAR.mkdir(exist_ok=True)
+    get_settings()
+    app()
+

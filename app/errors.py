@@ -1,0 +1,119 @@
+"""Domain errors carry their HTTP status; one set of handlers turns them into pages or JSON."""
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    status_code = 400
+    default_message = "The request cannot be carried out."
+    # Pages answer with a redirect here instead of an error page (the API still gets JSON).
+    redirect_to: str | None = None
+    # A signed-out visitor refused this way is sent to sign in first.
+    sign_in_helps = True
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__
+
+
+class NotFound(DomainError):
+    status_code = 404
+    default_message = "Not found."
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    default_message = "You are not allowed to do this."
+
+
+class NotAuthenticated(DomainError):
+    status_code = 401
+    default_message = "Please sign in."
+
+
+class Conflict(DomainError):
+    status_code = 409
+    default_message = "This conflicts with the current state."
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+    default_message = "Too many attempts. Try again later."
+
+
+class FieldError(DomainError):
+    """Invalid input that only the database can judge ("this e-mail is taken")."""
+
+    status_code = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+    def as_errors(self) -> dict[str, list[str]]:
+        return {self.field: [self.message]}
+
+
+def wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/healthz"
+
+
+def _json(status: int, error: str, detail: object) -> JSONResponse:
+    return JSONResponse({"error": error, "detail": detail}, status_code=status)
+
+
+def _page(request: Request, status: int, message: str) -> Response:
+    from app.web import render_error  # the page layer depends on errors, not the reverse
+
+    return render_error(request, status, message)
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    def _domain(request: Request, exc: DomainError) -> Response:
+        if wants_json(request):
+            if isinstance(exc, FieldError):
+                return _json(422, "ValidationError", [{"loc": ["body", exc.field], "msg": exc.message}])
+            return _json(exc.status_code, exc.name, exc.message)
+        if exc.redirect_to:
+            return RedirectResponse(exc.redirect_to, status_code=303)
+        if exc.sign_in_helps and exc.status_code in (401, 403) and getattr(request.state, "user", None) is None:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        return _page(request, exc.status_code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        if wants_json(request):
+            return _json(422, "ValidationError", errors)
+        # A malformed id or query on a page: nothing by that address.
+        if any(e["loc"] and e["loc"][0] == "path" for e in errors):
+            return _page(request, 404, "Not found.")
+        return _page(request, 422, "The request was not understood.")
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_json(request):
+            return _json(exc.status_code, "HTTPError", exc.detail)
+        return _page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if wants_json(request):
+            return _json(500, "InternalError", "An unexpected error occurred.")
+        return _page(request, 500, "An unexpected error occurred.")

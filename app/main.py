@@ -1,0 +1,134 @@
+"""The application: routers, error handlers, static files, security headers, health."""
+
+import base64
+import hashlib
+import logging
+import re
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import fastapi_offline
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app import errors
+from app.config import ROOT, get_settings
+from app.db import get_engine
+from app.logging import configure_logging
+
+log = logging.getLogger(__name__)
+
+BASE_CSP = (
+    "default-src 'self'; script-src 'self'{extra}; style-src 'self'{extra_style}; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """Headers every response carries; a route may set its own Content-Security-Policy."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.csp = BASE_CSP.format(extra="", extra_style="").encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https" or get_settings().https
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"cross-origin-opener-policy", b"same-origin"),
+                    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+                ]
+                if b"content-security-policy" not in names:
+                    extra.append((b"content-security-policy", self.csp))
+                if https:
+                    extra.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+                message["headers"] = headers + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    stop = threading.Event()
+    if get_settings().outbox_worker:
+        from app.mail.service import start_worker
+
+        start_worker(stop)
+    yield
+    stop.set()
+
+
+def _docs_page() -> HTMLResponse:
+    page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="Parley API",
+        swagger_js_url="/docs-static/swagger-ui-bundle.js",
+        swagger_css_url="/docs-static/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
+    body = bytes(page.body).decode()
+    # The page's one inline script is allowed by its hash; no 'unsafe-inline'.
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+        for s in re.findall(r"<script>(.*?)</script>", body, flags=re.S)
+    )
+    csp = BASE_CSP.format(extra=f" {hashes}", extra_style=" 'unsafe-inline'")
+    return HTMLResponse(body, headers={"content-security-policy": csp})
+
+
+def create_app() -> FastAPI:
+    configure_logging(get_settings().log_level)
+    app = FastAPI(
+        title="Parley",
+        version="0.1.0",
+        summary="Bilateral civil-society dialogue events: delegations, agenda, crossings, outcomes.",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    errors.install_handlers(app)
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.mount(
+        "/docs-static",
+        StaticFiles(directory=Path(fastapi_offline.__file__).parent / "static"),
+        name="docs-static",
+    )
+
+    from app.routes import include_routers
+
+    include_routers(app)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return _docs_page()
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> JSONResponse:
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            log.exception("health check: database unreachable")
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    return app

@@ -1,0 +1,37 @@
+"""Every router of the application, in one list."""
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+
+def routers() -> list[APIRouter]:
+    from app.accounts import admin as accounts_admin
+    from app.accounts import api as accounts_api
+    from app.accounts import pages as accounts_pages
+    from app.audit import pages as audit_pages
+    from app.events import api as events_api
+    from app.events import pages as events_pages
+    from app.initiatives import api as initiatives_api
+    from app.initiatives import pages as initiatives_pages
+
+    modules = (
+        accounts_pages,
+        accounts_admin,
+        audit_pages,
+        initiatives_pages,
+        events_pages,
+        accounts_api,
+        initiatives_api,
+        events_api,
+    )
+    return [module.router for module in modules]
+
+
+def api_routes() -> list[APIRoute]:
+    """Every route of the routers, with its full path and dependencies (for the route tests)."""
+    return [route for router in routers() for route in router.routes if isinstance(route, APIRoute)]
+
+
+def include_routers(app: FastAPI) -> None:
+    for router in routers():
+        app.include_router(router)

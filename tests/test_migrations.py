@@ -1,0 +1,57 @@
+"""The migrations build exactly the models' schema, and undo it, on SQLite and PostgreSQL."""
+
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+from app.db import Base, make_engine
+from tests.conftest import BACKEND, TEST_DATABASE_URL, alembic_config
+
+
+@pytest.fixture
+def empty_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+    if BACKEND != "postgres":
+        engine = make_engine(f"sqlite:///{tmp_path}/migrations.sqlite3")
+        yield engine
+        engine.dispose()
+        return
+    url = make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_migrations"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def test_upgrade_to_head_matches_the_models(empty_engine: Engine) -> None:
+    with empty_engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    with empty_engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+
+
+def test_downgrade_to_base_removes_every_table(empty_engine: Engine) -> None:
+    with empty_engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    with empty_engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "base")
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+
+
+def test_migrations_run_again_after_a_downgrade(empty_engine: Engine) -> None:
+    for target in ("head", "base", "head"):
+        with empty_engine.begin() as conn:
+            (command.upgrade if target == "head" else command.downgrade)(alembic_config(conn), target)
+    assert "event" in inspect(empty_engine).get_table_names()
