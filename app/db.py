@@ -90,8 +90,7 @@ def get_db() -> Iterator[Session]:
     try:
         yield db
         db.commit()
-    except Exception:
-        db.rollback()
-        raise
     finally:
+        # On an error, close() rolls back without expiring what was loaded, so the error page
+        # can still read the signed-in user.
         db.close()

@@ -32,9 +32,9 @@ def create_user(request: Request, db: DbSession, user: CurrentUser, body: FormBo
     data, errors = validate_form(UserForm, body)
     if data is not None:
         try:
-            created = service.create_user(db, actor=user, data=UserCreate(**data.model_dump()))
+            with db.begin_nested():
+                created = service.create_user(db, actor=user, data=UserCreate(**data.model_dump()))
         except FieldError as exc:
-            db.rollback()
             errors = exc.as_errors()
         else:
             flash(request, f"The account {created.email} has been created.")
@@ -56,9 +56,9 @@ def update_user(request: Request, db: DbSession, user: CurrentUser, user_id: Id,
     data, errors = validate_form(UserUpdate, body)
     if data is not None:
         try:
-            service.update_user(db, actor=user, user=target, data=data)
+            with db.begin_nested():
+                service.update_user(db, actor=user, user=target, data=data)
         except FieldError as exc:
-            db.rollback()
             errors = exc.as_errors()
         else:
             flash(request, "The account has been saved.")

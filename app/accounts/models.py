@@ -19,6 +19,8 @@ class User(Base):
     # The TOTP secret, encrypted like any other secret at rest (see app.crypto).
     totp_secret: Mapped[str | None] = mapped_column(Text)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The time step of the last code accepted: a code works once, even within its 30 seconds.
+    totp_last_step: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

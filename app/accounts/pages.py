@@ -155,12 +155,11 @@ def reset(request: Request, db: DbSession, body: FormBody, token: str) -> Respon
     data, errors = validate_form(NewPasswordForm, body)
     if data is not None:
         try:
-            service.reset_password(db, token=token[:200], password=data.password)
+            with db.begin_nested():
+                service.reset_password(db, token=token[:200], password=data.password)
         except FieldError as exc:
-            db.rollback()
             errors = exc.as_errors()
         except Conflict:
-            db.rollback()
             return render(request, "accounts/reset.html", {"token": token, "valid": False}, status_code=410)
         else:
             flash(request, "Your password has been changed. Sign in with the new one.")
@@ -185,9 +184,9 @@ def change_password(request: Request, db: DbSession, user: CurrentUser, body: Fo
     data, errors = validate_form(PasswordChangeForm, body)
     if data is not None:
         try:
-            service.change_password(db, user=user, current=data.current_password, new=data.password)
+            with db.begin_nested():
+                service.change_password(db, user=user, current=data.current_password, new=data.password)
         except FieldError as exc:
-            db.rollback()
             errors = exc.as_errors()
         else:
             token = service.start_session(db, user=user, second_factor_done=True, client=client_address(request))
@@ -221,9 +220,9 @@ def two_factor_enable(request: Request, db: DbSession, user: CurrentUser, body: 
     data, errors = validate_form(TotpForm, body)
     if data is not None and secret:
         try:
-            service.enable_totp(db, user=user, secret=secret, code=data.code)
+            with db.begin_nested():
+                service.enable_totp(db, user=user, secret=secret, code=data.code)
         except FieldError as exc:
-            db.rollback()
             errors = exc.as_errors()
         else:
             flash(request, "Two-factor sign-in is on. You will be asked for a code at every sign-in.")
@@ -236,9 +235,9 @@ def two_factor_disable(request: Request, db: DbSession, user: CurrentUser, body:
     data, errors = validate_form(TotpForm, body)
     if data is not None:
         try:
-            service.disable_totp(db, user=user, code=data.code)
+            with db.begin_nested():
+                service.disable_totp(db, user=user, code=data.code)
         except FieldError as exc:
-            db.rollback()
             errors = exc.as_errors()
         else:
             flash(request, "Two-factor sign-in is off.")

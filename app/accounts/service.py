@@ -28,6 +28,7 @@ from app.security import (
     hash_password,
     new_token,
     password_problem,
+    same,
     token_hash,
     verify_password,
 )
@@ -311,10 +312,26 @@ def _totp(user: User) -> pyotp.TOTP:
     return pyotp.TOTP(secret)
 
 
+def _matching_step(totp: pyotp.TOTP, code: str) -> int | None:
+    """The time step (of now, the one before or after) whose code this is, or None."""
+    code = code.strip().replace(" ", "")
+    now = utcnow()
+    for offset in (0, -1, 1):
+        moment = now + timedelta(seconds=offset * totp.interval)
+        if same(totp.at(moment), code):
+            return totp.timecode(moment)
+    return None
+
+
 def verify_totp(db: Session, *, user: User, code: str) -> bool:
+    """Check a code and use it up: a code seen once is refused the second time."""
     if not user.totp_secret:
         return False
-    return _totp(user).verify(code.strip().replace(" ", ""), valid_window=1)
+    step = _matching_step(_totp(user), code)
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        return False
+    user.totp_last_step = step
+    return True
 
 
 def new_totp_secret() -> str:
@@ -327,10 +344,12 @@ def totp_uri(user: User, secret: str) -> str:
 
 def enable_totp(db: Session, *, user: User, secret: str, code: str) -> None:
     policy.require(user, Action.ACCOUNT_MANAGE_OWN, user)
-    if not pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), valid_window=1):
+    step = _matching_step(pyotp.TOTP(secret), code)
+    if step is None:
         raise FieldError("code", "The code does not match. Check your app's clock and try again.")
     user.totp_secret = crypto.encrypt(secret, table="user", column="totp_secret", row_id=user.id)
     user.totp_enabled = True
+    user.totp_last_step = step
     db.flush()
     audit.record(db, user, "user.totp_enable", user)
 
@@ -343,6 +362,7 @@ def disable_totp(db: Session, *, user: User, code: str) -> None:
         raise FieldError("code", "The code is not correct.")
     user.totp_secret = None
     user.totp_enabled = False
+    user.totp_last_step = None
     db.flush()
     audit.record(db, user, "user.totp_disable", user)
 

@@ -1,3 +1,4 @@
+import time
 from datetime import timedelta
 
 import pyotp
@@ -182,7 +183,10 @@ def test_totp_enable_then_verify(db) -> None:
         service.enable_totp(db, user=user, secret=secret, code="000000")
     service.enable_totp(db, user=user, secret=secret, code=pyotp.TOTP(secret).now())
     assert user.totp_enabled and secret not in user.totp_secret
-    assert service.verify_totp(db, user=user, code=pyotp.TOTP(secret).now())
+    next_code = pyotp.TOTP(secret).at(time.time() + 30)
+    assert service.verify_totp(db, user=user, code=next_code)
+    assert not service.verify_totp(db, user=user, code=next_code)  # a code works once
+    assert not service.verify_totp(db, user=user, code="12345x")
 
 
 def test_totp_cannot_be_switched_off_when_required(db) -> None:
