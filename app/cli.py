@@ -130,8 +130,8 @@ def users_ensure_admin(email: str = typer.Option("admin@example.org", help="E-ma
     with session() as db:
         created = service.ensure_administrator(db, email=email, password=password)
     if created:
-        console.print(f"[bold]Administrator created.[/bold] Sign in as {email} with the password {password}")
-        console.print("(This is shown once: note it now, and change it on your account page.)")
+        typer.echo(f"Administrator created. Sign in as {email} with the password {password}")
+        typer.echo("(This is shown once: note it now, and change it on your account page.)")
 
 
 @tokens_app.command("create")
