@@ -19,6 +19,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+# The W3C Nu HTML Checker (npm's vnu-jar, run on Java). Without npm the HTML checks skip
+# with a message, except in CI, where they must run.
+VNU := .tools/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU):
+	-command -v npm >/dev/null && npm install --prefix .tools --ignore-scripts --no-audit --no-fund --silent vnu-jar@26
+
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
@@ -29,7 +35,7 @@ run: install
 	$(BIN)/parley users ensure-admin
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
-lint: install-dev
+lint: install-dev $(VNU)
 	$(BIN)/ruff check app tests migrations
 
 # The suite runs on SQLite, and again on PostgreSQL when PARLEY_TEST_DATABASE_URL is set.

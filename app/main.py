@@ -121,6 +121,11 @@ def create_app() -> FastAPI:
     def docs() -> HTMLResponse:
         return _docs_page()
 
+    @app.get("/livez", tags=["health"])
+    def livez() -> JSONResponse:
+        """The process answers (no database): for liveness probes and the benchmark's floor."""
+        return JSONResponse({"status": "ok"})
+
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:
         try:

@@ -8,7 +8,7 @@ from app.deps import csrf_checked
 from app.routes import api_routes
 
 # Infrastructure that is public by nature, outside the routers.
-INFRASTRUCTURE = {"/healthz", "/docs", "/openapi.json"}
+INFRASTRUCTURE = {"/healthz", "/livez", "/docs", "/openapi.json"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
