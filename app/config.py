@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
     password_reset_hours: int = 2
+    # Days after an event ends before its travel documents and other sensitive fields may be
+    # erased (`parley data purge`).
+    retention_days: int = 30
+    invitation_days: int = 14
+    # Warn when a travel document expires within this many days after the crossing.
+    document_expiry_margin_days: int = 90
     log_level: str = "INFO"
 
     @field_validator("data_keys", mode="before")

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
+from fastapi import Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -71,7 +72,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN")
+        # Requests that write take the write lock at once: a transaction that read first and
+        # wrote later could otherwise fail when another one committed in between.
+        immediate = conn.get_execution_options().get("sqlite_immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 @lru_cache
@@ -84,9 +88,14 @@ def session_factory() -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
 
 
-def get_db() -> Iterator[Session]:
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def get_db(request: Request) -> Iterator[Session]:
     """One transaction per request: committed before the response is sent, rolled back on error."""
     db = session_factory()()
+    if request.method in WRITE_METHODS and db.get_bind().dialect.name == "sqlite":
+        db.connection(execution_options={"sqlite_immediate": True})
     try:
         yield db
         db.commit()

@@ -9,20 +9,29 @@ from app.accounts.models import (
     UserSession,
 )
 from app.audit.models import AuditEntry
+from app.delegations.models import Delegation, DelegationCoordinator
 from app.events.models import Event, EventStaff
 from app.initiatives.models import Initiative, Milestone, RoadmapPhase
+from app.invitations.models import Invitation
 from app.mail.models import OutboxMessage
+from app.registrations.models import Consent, Person, Registration
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "Consent",
+    "Delegation",
+    "DelegationCoordinator",
     "Event",
     "EventStaff",
     "Initiative",
+    "Invitation",
     "LoginAttempt",
     "Milestone",
     "OutboxMessage",
     "PasswordReset",
+    "Person",
+    "Registration",
     "RoadmapPhase",
     "SiteSetting",
     "User",

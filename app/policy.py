@@ -2,17 +2,25 @@
 
 Services call `require(actor, Action.X, obj)` before they act and list functions filter with the
 `visible_*` scopes; templates call `can` only to show or hide buttons. Decisions are made in
-memory from the user's loaded grants (`User.event_roles`), so checking issues no query.
+memory from the user's loaded grants (`User.event_roles`, `User.coordinator_roles`,
+`User.person`, see `app.accounts.service.GRANTS`), so checking issues no query.
+
+Roles: an administrator may do everything; at an event, an organiser runs it and a press officer
+sees it from the inside but sees no personal data; a coordinator manages the people of one
+delegation; a delegate (a person with an account) sees and keeps their own registration.
 """
 
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, false, or_, true
 
 from app.accounts.models import User
+from app.delegations.models import Delegation
 from app.errors import Forbidden
 from app.events.models import PUBLIC_STATUSES, Event, EventStatus, StaffRole
 from app.initiatives.models import Initiative, InitiativeStatus
+from app.invitations.models import Invitation
+from app.registrations.models import Registration
 
 
 class Action(StrEnum):
@@ -25,6 +33,19 @@ class Action(StrEnum):
     EVENT_EDIT = "event.edit"
     EVENT_CHANGE_STATUS = "event.change_status"
     EVENT_MANAGE_STAFF = "event.manage_staff"
+    EVENT_PURGE_PERSONAL_DATA = "event.purge_personal_data"
+    DELEGATION_VIEW = "delegation.view"
+    DELEGATION_MANAGE = "delegation.manage"
+    # On an Event: the participants of the delegations one may see; on a Delegation: its people.
+    PARTICIPANT_LIST = "participant.list"
+    PARTICIPANT_MANAGE = "participant.manage"
+    CHECK_IN = "participant.check_in"
+    REGISTRATION_VIEW = "registration.view"
+    REGISTRATION_EDIT = "registration.edit"
+    REGISTRATION_DECIDE = "registration.decide"
+    REGISTRATION_CANCEL = "registration.cancel"
+    DOCUMENT_REVEAL = "document.reveal"
+    INVITATION_MANAGE = "invitation.manage"
     ACCOUNT_MANAGE_OWN = "account.manage_own"
     USER_MANAGE = "user.manage"
     AUDIT_VIEW = "audit.view"
@@ -54,10 +75,57 @@ EVENT_GRANTS: dict[StaffRole, frozenset[Action]] = {
             Action.EVENT_EDIT,
             Action.EVENT_CHANGE_STATUS,
             Action.EVENT_MANAGE_STAFF,
+            Action.EVENT_PURGE_PERSONAL_DATA,
+            Action.DELEGATION_VIEW,
+            Action.DELEGATION_MANAGE,
+            Action.PARTICIPANT_LIST,
+            Action.PARTICIPANT_MANAGE,
+            Action.CHECK_IN,
+            Action.REGISTRATION_VIEW,
+            Action.REGISTRATION_EDIT,
+            Action.REGISTRATION_DECIDE,
+            Action.REGISTRATION_CANCEL,
+            Action.DOCUMENT_REVEAL,
+            Action.INVITATION_MANAGE,
         }
     ),
-    StaffRole.PRESS_OFFICER: frozenset({Action.EVENT_VIEW, Action.EVENT_VIEW_INTERNAL}),
+    StaffRole.PRESS_OFFICER: frozenset({Action.EVENT_VIEW, Action.EVENT_VIEW_INTERNAL, Action.DELEGATION_VIEW}),
 }
+
+# What a coordinator may do at their event, and to their own delegation and its people.
+COORDINATOR_EVENT_GRANTS = frozenset({Action.EVENT_VIEW, Action.DELEGATION_VIEW, Action.PARTICIPANT_LIST})
+COORDINATOR_GRANTS = frozenset(
+    {
+        Action.DELEGATION_VIEW,
+        Action.PARTICIPANT_LIST,
+        Action.PARTICIPANT_MANAGE,
+        Action.REGISTRATION_VIEW,
+        Action.REGISTRATION_EDIT,
+        Action.REGISTRATION_DECIDE,
+        Action.REGISTRATION_CANCEL,
+        Action.DOCUMENT_REVEAL,
+        Action.INVITATION_MANAGE,
+    }
+)
+
+# What a delegate may do to their own registration.
+OWN_REGISTRATION_GRANTS = frozenset(
+    {Action.REGISTRATION_VIEW, Action.REGISTRATION_EDIT, Action.REGISTRATION_CANCEL, Action.DOCUMENT_REVEAL}
+)
+
+# Once an event is archived its records are read-only, whoever asks.
+READ_ONLY = frozenset(
+    {
+        Action.EVENT_VIEW,
+        Action.EVENT_VIEW_INTERNAL,
+        Action.EVENT_CHANGE_STATUS,
+        Action.EVENT_PURGE_PERSONAL_DATA,
+        Action.DELEGATION_VIEW,
+        Action.PARTICIPANT_LIST,
+        Action.REGISTRATION_VIEW,
+        Action.DOCUMENT_REVEAL,
+    }
+)
 
 
 def roles_at(user: User | None, event_id: int) -> set[StaffRole]:
@@ -70,9 +138,27 @@ def staff_event_ids(user: User) -> set[int]:
     return {grant.event_id for grant in user.event_roles}
 
 
+def coordinated_delegation_ids(user: User | None) -> set[int]:
+    if user is None:
+        return set()
+    return {grant.delegation_id for grant in user.coordinator_roles}
+
+
+def _coordinates_at(user: User | None, event_id: int) -> bool:
+    return user is not None and any(g.event_id == event_id for g in user.coordinator_roles)
+
+
+def person_id(user: User | None) -> int | None:
+    return user.person.id if user is not None and user.person is not None else None
+
+
 def sees_travel_documents(user: User) -> bool:
     """The roles for which an administrator may require a second factor."""
-    return user.is_admin or any(g.role == StaffRole.ORGANISER for g in user.event_roles)
+    return (
+        user.is_admin
+        or any(g.role == StaffRole.ORGANISER for g in user.event_roles)
+        or bool(user.coordinator_roles)
+    )
 
 
 def can(user: User | None, action: Action, obj: object = None) -> bool:
@@ -88,17 +174,59 @@ def can(user: User | None, action: Action, obj: object = None) -> bool:
         return action == Action.INITIATIVE_VIEW and obj.status == InitiativeStatus.ACTIVE
     if isinstance(obj, Event):
         return _can_event(user, action, obj)
+    if isinstance(obj, Delegation):
+        return _can_delegation(user, action, obj)
+    if isinstance(obj, Registration):
+        return _can_registration(user, action, obj)
+    if isinstance(obj, Invitation):
+        return action == Action.INVITATION_MANAGE and _staff_may(
+            user, action, obj.event_id, obj.delegation_id, None
+        )
     return False
+
+
+def _event_grants(user: User | None, event_id: int) -> set[Action]:
+    granted: set[Action] = set().union(*(EVENT_GRANTS[r] for r in roles_at(user, event_id)))
+    if _coordinates_at(user, event_id):
+        granted |= COORDINATOR_EVENT_GRANTS
+    return granted
 
 
 def _can_event(user: User | None, action: Action, event: Event) -> bool:
     if action == Action.EVENT_VIEW and event.status in PUBLIC_STATUSES:
         return True
-    granted = set().union(*(EVENT_GRANTS[r] for r in roles_at(user, event.id)))
+    granted = _event_grants(user, event.id)
     if event.status == EventStatus.ARCHIVED:
-        # An archived event is a read-only record for its staff.
-        granted &= {Action.EVENT_VIEW, Action.EVENT_VIEW_INTERNAL, Action.EVENT_CHANGE_STATUS}
+        granted &= READ_ONLY
     return action in granted
+
+
+def _staff_may(
+    user: User | None, action: Action, event_id: int, delegation_id: int, archived: bool | None
+) -> bool:
+    """An organiser of the event, or a coordinator of the delegation, may do `action`."""
+    granted = set().union(*(EVENT_GRANTS[r] for r in roles_at(user, event_id)))
+    if delegation_id in coordinated_delegation_ids(user):
+        granted |= COORDINATOR_GRANTS
+    if archived:
+        granted &= READ_ONLY
+    return action in granted
+
+
+def _can_delegation(user: User | None, action: Action, delegation: Delegation) -> bool:
+    archived = delegation.event.status == EventStatus.ARCHIVED
+    if action == Action.DELEGATION_VIEW:
+        return action in _event_grants(user, delegation.event_id)
+    return _staff_may(user, action, delegation.event_id, delegation.id, archived)
+
+
+def _can_registration(user: User | None, action: Action, registration: Registration) -> bool:
+    archived = registration.event.status == EventStatus.ARCHIVED
+    if _staff_may(user, action, registration.event_id, registration.delegation_id, archived):
+        return True
+    own = registration.person_id == person_id(user)
+    allowed = OWN_REGISTRATION_GRANTS & READ_ONLY if archived else OWN_REGISTRATION_GRANTS
+    return own and action in allowed
 
 
 def require(user: User | None, action: Action, obj: object = None) -> None:
@@ -113,7 +241,7 @@ def visible_events(user: User | None) -> ColumnElement[bool]:
     public = Event.status.in_(PUBLIC_STATUSES)
     if user is None or not user.is_active:
         return public
-    ids = staff_event_ids(user)
+    ids = staff_event_ids(user) | {g.event_id for g in user.coordinator_roles}
     return or_(public, Event.id.in_(ids)) if ids else public
 
 
@@ -121,6 +249,24 @@ def visible_initiatives(user: User | None) -> ColumnElement[bool]:
     if user is not None and user.is_active and user.is_admin:
         return true()
     return Initiative.status == InitiativeStatus.ACTIVE
+
+
+def visible_registrations(user: User | None) -> ColumnElement[bool]:
+    """Whose personal data a viewer may see: organisers their events', coordinators their
+    delegation's, a delegate their own; press officers and the public nobody's."""
+    if user is None or not user.is_active:
+        return false()
+    if user.is_admin:
+        return true()
+    organised = {g.event_id for g in user.event_roles if g.role == StaffRole.ORGANISER}
+    conditions = []
+    if organised:
+        conditions.append(Registration.event_id.in_(organised))
+    if coordinated := coordinated_delegation_ids(user):
+        conditions.append(Registration.delegation_id.in_(coordinated))
+    if (own := person_id(user)) is not None:
+        conditions.append(Registration.person_id == own)
+    return or_(*conditions) if conditions else false()
 
 
 def sees_event(user: User | None, event: Event) -> bool:

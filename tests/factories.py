@@ -39,6 +39,8 @@ class UserFactory(Base):
     is_active = True
     # Loaded and empty, as the sign-in loads a user's grants; new grants join it (back_populates).
     event_roles = factory.LazyFunction(list)
+    coordinator_roles = factory.LazyFunction(list)
+    person = None
 
 
 class AdminFactory(UserFactory):

@@ -27,6 +27,13 @@ class User(Base):
     event_roles: Mapped[list["EventStaff"]] = relationship(  # noqa: F821
         back_populates="user", lazy="raise", cascade="all, delete-orphan"
     )
+    coordinator_roles: Mapped[list["DelegationCoordinator"]] = relationship(  # noqa: F821
+        back_populates="user", lazy="raise", cascade="all, delete-orphan"
+    )
+    # The participant record of this account, if the user has taken part in an event.
+    person: Mapped["Person | None"] = relationship(  # noqa: F821
+        back_populates="user", lazy="raise", uselist=False
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

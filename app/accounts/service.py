@@ -44,8 +44,8 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def _with_grants():  # type: ignore[no-untyped-def]
-    return selectinload(User.event_roles)
+# What the policy reads of a user: loaded with them at sign-in and on every request.
+GRANTS = (selectinload(User.event_roles), selectinload(User.coordinator_roles), joinedload(User.person))
 
 
 # --- users -------------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def record_failure(db: Session, *, email: str, client: str) -> None:
 def authenticate(db: Session, *, email: str, password: str, client: str) -> User:
     """The user, or LoginFailed (the failure is recorded: the caller must commit it)."""
     check_throttle(db, email=email, client=client)
-    user = db.scalar(select(User).options(_with_grants()).where(User.email == normalise_email(email)))
+    user = db.scalar(select(User).options(*GRANTS).where(User.email == normalise_email(email)))
     if user is None:
         burn_password_check(password)
     if user is None or not user.is_active or not verify_password(user.password_hash, password):
@@ -207,7 +207,7 @@ def _session_expired(session: UserSession) -> bool:
 def load_session(db: Session, token: str) -> UserSession | None:
     session = db.scalar(
         select(UserSession)
-        .options(joinedload(UserSession.user).selectinload(User.event_roles))
+        .options(joinedload(UserSession.user).options(*GRANTS))
         .where(UserSession.token_hash == token_hash(token))
     )
     if session is None:
@@ -438,7 +438,7 @@ def revoke_api_token(db: Session, *, user: User, token_id: int) -> None:
 def user_for_api_token(db: Session, raw: str) -> User | None:
     token = db.scalar(
         select(ApiToken)
-        .options(joinedload(ApiToken.user).selectinload(User.event_roles))
+        .options(joinedload(ApiToken.user).options(*GRANTS))
         .where(ApiToken.token_hash == token_hash(raw), ApiToken.revoked_at.is_(None))
     )
     if token is None or not token.user.is_active:

@@ -56,6 +56,8 @@ class Event(Base):
     status: Mapped[EventStatus] = mapped_column(
         enum_column(EventStatus), default=EventStatus.DRAFT, index=True
     )
+    # When `parley data purge` erased the travel documents and other sensitive fields.
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

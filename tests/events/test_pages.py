@@ -135,7 +135,7 @@ def test_events_list_query_count_is_constant(client, login, db, count_queries, n
         r = client.get("/events")
 
     assert r.text.count('class="event"') == n
-    assert count() == 6
+    assert count() == 7
 
 
 # --- the overview --------------------------------------------------------------------------------
@@ -219,7 +219,7 @@ def test_event_page_query_count_is_constant(client, login, db, count_queries, n)
         r = client.get(url)
 
     assert r.text.count('class="staff-member"') == n
-    assert count() == 6
+    assert count() == 7
 
 
 def test_event_page_of_draft_is_not_found_for_anonymous(client, db):

@@ -1,0 +1,533 @@
+"""People and their registrations: decisions about places, travel documents, check-in, purge."""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app import audit, crypto, policy
+from app.accounts.models import User
+from app.config import get_settings
+from app.db import utcnow
+from app.delegations import service as delegations
+from app.delegations.models import Delegation
+from app.errors import Conflict, FieldError, NotFound
+from app.events.models import Event, EventStatus
+from app.invitations.models import Invitation
+from app.mail import service as mail
+from app.pagination import Page, paginate
+from app.policy import Action
+from app.registrations.models import (
+    HOLDS_PLACE,
+    Category,
+    Circle,
+    Consent,
+    ConsentKind,
+    Person,
+    Registration,
+    RegistrationStatus,
+)
+from app.registrations.schemas import (
+    CONSENT_TEXT_VERSION,
+    NeedsFields,
+    PersonFields,
+    RegistrationCreate,
+    TravelDocumentIn,
+)
+from app.security import keyed_hash
+
+log = logging.getLogger(__name__)
+
+S = RegistrationStatus
+# Which decisions may follow which status.
+APPROVABLE = frozenset({S.INVITED, S.REGISTERED, S.WAITLISTED, S.DECLINED})
+DECLINABLE = frozenset({S.INVITED, S.REGISTERED, S.WAITLISTED, S.CONFIRMED})
+CANCELLABLE = frozenset({S.INVITED, S.REGISTERED, S.WAITLISTED, S.CONFIRMED})
+CHECKABLE = frozenset({S.CONFIRMED, S.ATTENDED, S.NO_SHOW})
+
+SORTS = {
+    "name": (Person.family_name, Person.given_name),
+    "organisation": (Person.organisation, Person.family_name),
+    "status": (Registration.status, Person.family_name),
+    "registered": (Registration.created_at,),
+}
+
+
+def _loaded():  # type: ignore[no-untyped-def]
+    return (
+        joinedload(Registration.person),
+        joinedload(Registration.delegation),
+        joinedload(Registration.event),
+        selectinload(Registration.consents),
+    )
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantFilter:
+    delegation_id: int | None = None
+    circle: Circle | None = None
+    category: Category | None = None
+    status: RegistrationStatus | None = None
+    q: str | None = None
+    sort: str = "name"
+
+
+def _visible(viewer: User | None, event: Event) -> Select[tuple[Registration]]:
+    return (
+        select(Registration)
+        .join(Registration.person)
+        .where(Registration.event_id == event.id, policy.visible_registrations(viewer))
+    )
+
+
+def list_for_event(
+    db: Session, *, viewer: User | None, event: Event, filters: ParticipantFilter, page: int, per_page: int = 50
+) -> Page[Registration]:
+    """The participants a viewer may see: all for organisers, their delegation for coordinators."""
+    policy.require(viewer, Action.PARTICIPANT_LIST, event)
+    query = _visible(viewer, event).options(
+        joinedload(Registration.person), joinedload(Registration.delegation)
+    )
+    if filters.delegation_id:
+        query = query.where(Registration.delegation_id == filters.delegation_id)
+    if filters.circle:
+        query = query.where(Registration.circle == filters.circle)
+    if filters.category:
+        query = query.where(Registration.category == filters.category)
+    if filters.status:
+        query = query.where(Registration.status == filters.status)
+    if filters.q:
+        q = filters.q.strip()
+        query = query.where(
+            or_(
+                *(
+                    column.icontains(q, autoescape=True)
+                    for column in (
+                        Person.given_name, Person.family_name, Person.given_name_native,
+                        Person.family_name_native, Person.organisation, Person.email,
+                    )
+                )
+            )
+        )
+    order = SORTS.get(filters.sort, SORTS["name"])
+    return paginate(db, query.order_by(*order, Registration.id), page=page, per_page=per_page)
+
+
+def status_counts(db: Session, *, viewer: User | None, event: Event) -> dict[RegistrationStatus, int]:
+    policy.require(viewer, Action.PARTICIPANT_LIST, event)
+    query = (
+        select(Registration.status, func.count())
+        .where(Registration.event_id == event.id, policy.visible_registrations(viewer))
+        .group_by(Registration.status)
+    )
+    return {status: n for status, n in db.execute(query)}
+
+
+def get_for_viewer(db: Session, *, viewer: User | None, event: Event, registration_id: int) -> Registration:
+    """A registration of this event the viewer may see, or NotFound (never 403: no existence leak)."""
+    registration = db.scalar(
+        select(Registration).options(*_loaded()).where(Registration.id == registration_id, Registration.event_id == event.id)
+    )
+    if registration is None or not policy.can(viewer, Action.REGISTRATION_VIEW, registration):
+        raise NotFound()
+    return registration
+
+
+def own_registrations(db: Session, *, user: User) -> list[Registration]:
+    """The signed-in delegate's registrations, newest event first."""
+    if user.person is None:
+        return []
+    query = (
+        select(Registration)
+        .options(*_loaded())
+        .join(Registration.event)
+        .where(Registration.person_id == user.person.id)
+        .order_by(Event.starts_on.desc())
+    )
+    return list(db.scalars(query))
+
+
+def person_history(db: Session, *, viewer: User, person_id: int) -> tuple[Person, list[Registration]]:
+    """A person and the registrations of theirs the viewer may see, across events."""
+    registrations = list(
+        db.scalars(
+            select(Registration)
+            .options(*_loaded())
+            .join(Registration.event)
+            .where(Registration.person_id == person_id, policy.visible_registrations(viewer))
+            .order_by(Event.starts_on.desc())
+        )
+    )
+    if not registrations:
+        raise NotFound()
+    return registrations[0].person, registrations
+
+
+# --- people and registrations --------------------------------------------------------------------
+
+
+def find_person(db: Session, email: str | None) -> Person | None:
+    if not email:
+        return None
+    return db.scalar(select(Person).where(Person.email == email.strip().lower()))
+
+
+def upsert_person(db: Session, *, email: str | None, fields: PersonFields, user: User | None = None) -> Person:
+    """The person with this e-mail (updated), or a new one."""
+    person = find_person(db, email)
+    if person is None:
+        person = Person(email=email.strip().lower() if email else None)
+        db.add(person)
+    for key, value in fields.model_dump(include=set(PersonFields.model_fields)).items():
+        setattr(person, key, value)
+    if user is not None and person.user_id is None:
+        person.user = user
+    db.flush()
+    return person
+
+
+def _require_open(event: Event) -> None:
+    if event.status == EventStatus.ARCHIVED:
+        raise Conflict("This event is archived. Restore it before changing it.")
+    if event.personal_data_purged_at is not None:
+        raise Conflict("The personal data of this event has been erased.")
+
+
+def add(
+    db: Session,
+    *,
+    actor: User,
+    event: Event,
+    delegation: Delegation,
+    data: RegistrationCreate,
+    person: Person | None = None,
+    invitation: Invitation | None = None,
+    status: RegistrationStatus = S.REGISTERED,
+) -> Registration:
+    """Add a person to a delegation: staff do it directly; a delegate does it by accepting an
+    invitation (checked by app.invitations.service), which stands in for the permission."""
+    if invitation is None:
+        policy.require(actor, Action.PARTICIPANT_MANAGE, delegation)
+    elif invitation.delegation_id != delegation.id or not invitation.is_usable(utcnow()):
+        raise Conflict("This invitation cannot be used.")
+    if delegation.event_id != event.id:
+        raise FieldError("delegation_id", "Choose a delegation of this event.")
+    _require_open(event)
+    person = person or upsert_person(db, email=data.email, fields=data)
+    if db.scalar(select(Registration.id).where(Registration.event_id == event.id, Registration.person_id == person.id)):
+        raise FieldError("email", "This person is registered for this event already.")
+    registration = Registration(
+        event=event,
+        delegation=delegation,
+        person=person,
+        circle=data.circle,
+        category=data.category,
+        status=status,
+        consents=[],
+        **data.model_dump(include=set(NeedsFields.model_fields)),
+    )
+    db.add(registration)
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError as exc:  # the same person registered at the same moment
+        raise FieldError("email", "This person is registered for this event already.") from exc
+    audit.record(db, actor, "registration.create", registration, delegation_id=delegation.id)
+    log.info("registration %s created by %s", registration.id, actor.id)
+    return registration
+
+
+def update_person(db: Session, *, actor: User, registration: Registration, data: PersonFields) -> Registration:
+    policy.require(actor, Action.REGISTRATION_EDIT, registration)
+    _require_open(registration.event)
+    changed = _assign(registration.person, data.model_dump(include=set(PersonFields.model_fields)))
+    db.flush()
+    audit.record(db, actor, "person.update", registration.person, event_id=registration.event_id, fields=changed)
+    return registration
+
+
+def update_needs(db: Session, *, actor: User, registration: Registration, data: NeedsFields) -> Registration:
+    policy.require(actor, Action.REGISTRATION_EDIT, registration)
+    _require_open(registration.event)
+    changed = _assign(registration, data.model_dump(include=set(NeedsFields.model_fields)))
+    db.flush()
+    audit.record(db, actor, "registration.update", registration, fields=changed)
+    return registration
+
+
+def change_placement(
+    db: Session, *, actor: User, registration: Registration, circle: Circle | None, category: Category | None
+) -> Registration:
+    """Move a registration to the other circle or category (staff only; places are re-checked)."""
+    policy.require(actor, Action.REGISTRATION_DECIDE, registration)
+    _require_open(registration.event)
+    fields = {k: v for k, v in (("circle", circle), ("category", category)) if v is not None}
+    if registration.status in HOLDS_PLACE and circle is not None and circle != registration.circle:
+        delegations.lock(db, registration.delegation)
+        if delegations.places_taken(db, registration.delegation, circle) >= delegations.capacity(registration.delegation, circle):
+            raise FieldError("circle", "That circle of the delegation is full.")
+    old_circle = registration.circle
+    changed = _assign(registration, fields)
+    db.flush()
+    audit.record(db, actor, "registration.update", registration, fields=changed)
+    if "circle" in changed and old_circle != registration.circle:
+        promote_waitlist(db, actor=actor, delegation=registration.delegation, circle=old_circle)
+    return registration
+
+
+def set_consents(db: Session, *, actor: User, registration: Registration, kinds: list[ConsentKind]) -> None:
+    """Record what the delegate agrees to now (with the text version); withdrawn ones go."""
+    policy.require(actor, Action.REGISTRATION_EDIT, registration)
+    wanted = set(kinds)
+    for consent in list(registration.consents):
+        if consent.kind not in wanted:
+            registration.consents.remove(consent)
+    present = {c.kind for c in registration.consents}
+    for kind in sorted(wanted - present):
+        registration.consents.append(Consent(kind=kind, text_version=CONSENT_TEXT_VERSION))
+    db.flush()
+    audit.record(db, actor, "registration.consents", registration, kinds=sorted(wanted))
+
+
+def _assign(obj: object, values: dict[str, object]) -> list[str]:
+    changed = sorted(k for k, v in values.items() if getattr(obj, k) != v)
+    for key in changed:
+        setattr(obj, key, values[key])
+    return changed
+
+
+# --- travel documents ----------------------------------------------------------------------------
+
+
+def normalise_document_number(number: str) -> str:
+    return re.sub(r"[\s\-]", "", number).upper()
+
+
+def document_hash(number: str) -> str:
+    return keyed_hash("travel-document", normalise_document_number(number))
+
+
+def set_travel_document(db: Session, *, actor: User, registration: Registration, data: TravelDocumentIn) -> None:
+    policy.require(actor, Action.REGISTRATION_EDIT, registration)
+    _require_open(registration.event)
+    number = normalise_document_number(data.doc_number)
+    digest = document_hash(number)
+    clash = db.scalar(
+        select(Registration.id).where(
+            Registration.event_id == registration.event_id,
+            Registration.doc_number_hash == digest,
+            Registration.id != registration.id,
+        )
+    )
+    if clash is not None:
+        raise FieldError("doc_number", "Another participant of this event has this document number.")
+    registration.doc_type = data.doc_type
+    registration.doc_number = crypto.encrypt(number, table="registration", column="doc_number", row_id=registration.id)
+    registration.doc_number_hash = digest
+    registration.doc_number_hint = number[-4:]
+    registration.doc_issuing_country = data.doc_issuing_country
+    registration.doc_nationality = data.doc_nationality
+    registration.doc_expires_on = data.doc_expires_on
+    db.flush()
+    audit.record(db, actor, "document.update", registration)
+
+
+def reveal_document(db: Session, *, actor: User, registration: Registration, client: str | None = None) -> str:
+    """The full number, for those allowed, by an explicit action that is written to the audit log."""
+    policy.require(actor, Action.DOCUMENT_REVEAL, registration)
+    if registration.doc_number is None:
+        raise NotFound("This participant has no travel document on file.")
+    number = crypto.decrypt(registration.doc_number, table="registration", column="doc_number", row_id=registration.id)
+    audit.record(db, actor, "document.reveal", registration, client=client)
+    return number
+
+
+def reencrypt_documents(db: Session) -> int:
+    """Re-encrypt every travel-document number under the newest key; returns how many changed."""
+    current = crypto.keyring().current
+    count = 0
+    for registration in db.scalars(select(Registration).where(Registration.doc_number.is_not(None))):
+        assert registration.doc_number is not None
+        if crypto.key_id(registration.doc_number) == current:
+            continue
+        plain = crypto.decrypt(registration.doc_number, table="registration", column="doc_number", row_id=registration.id)
+        registration.doc_number = crypto.encrypt(plain, table="registration", column="doc_number", row_id=registration.id)
+        count += 1
+    db.flush()
+    return count
+
+
+# --- decisions about places ----------------------------------------------------------------------
+
+
+def _notify(db: Session, registration: Registration, subject: str) -> None:
+    if registration.person.email:
+        mail.queue(
+            db,
+            to=registration.person.email,
+            subject=subject,
+            template="emails/registration_status.html",
+            context={"registration": registration, "base_url": get_settings().base_url.rstrip("/")},
+        )
+
+
+def _transition(db: Session, actor: User, registration: Registration, status: RegistrationStatus, reason: str) -> None:
+    previous = registration.status
+    registration.status = status
+    registration.status_reason = reason
+    if status == S.CONFIRMED:
+        registration.confirmed_at = utcnow()
+    db.flush()
+    audit.record(db, actor, f"registration.{status.value}", registration, previous=previous.value)
+    log.info("registration %s: %s -> %s by %s", registration.id, previous, status, actor.id)
+
+
+def _lock_and_reload(db: Session, registration: Registration) -> None:
+    """Take the delegation's lock, then re-read the status another request may have changed."""
+    delegations.lock(db, registration.delegation)
+    db.refresh(registration, attribute_names=["status", "circle"])
+
+
+def approve(db: Session, *, actor: User, registration: Registration, reason: str = "") -> Registration:
+    """Confirm the registration if its circle has a free place, else put it on the waiting list."""
+    policy.require(actor, Action.REGISTRATION_DECIDE, registration)
+    _require_open(registration.event)
+    _lock_and_reload(db, registration)
+    if registration.status not in APPROVABLE:
+        raise Conflict(f"A registration that is {registration.status.value.replace('_', ' ')} cannot be approved.")
+    delegation = registration.delegation
+    free = delegations.places_taken(db, delegation, registration.circle) < delegations.capacity(delegation, registration.circle)
+    if free:
+        _transition(db, actor, registration, S.CONFIRMED, reason)
+        _notify(db, registration, "Your place is confirmed")
+    else:
+        _transition(db, actor, registration, S.WAITLISTED, reason or "The circle is full.")
+        _notify(db, registration, "You are on the waiting list")
+    return registration
+
+
+def decline(db: Session, *, actor: User, registration: Registration, reason: str) -> Registration:
+    policy.require(actor, Action.REGISTRATION_DECIDE, registration)
+    return _release(db, actor, registration, S.DECLINED, DECLINABLE, reason, "Your registration has been declined")
+
+
+def cancel(db: Session, *, actor: User, registration: Registration, reason: str) -> Registration:
+    policy.require(actor, Action.REGISTRATION_CANCEL, registration)
+    return _release(db, actor, registration, S.CANCELLED, CANCELLABLE, reason, "Your registration has been cancelled")
+
+
+def _release(
+    db: Session,
+    actor: User,
+    registration: Registration,
+    status: RegistrationStatus,
+    allowed: frozenset[RegistrationStatus],
+    reason: str,
+    subject: str,
+) -> Registration:
+    if not reason.strip():
+        raise FieldError("reason", "Give a reason: the participant is told it.")
+    _require_open(registration.event)
+    _lock_and_reload(db, registration)
+    if registration.status not in allowed:
+        raise Conflict(f"A registration that is {registration.status.value.replace('_', ' ')} cannot be {status.value}.")
+    held_place = registration.status in HOLDS_PLACE
+    _transition(db, actor, registration, status, reason.strip())
+    _notify(db, registration, subject)
+    if held_place:
+        promote_waitlist(db, actor=actor, delegation=registration.delegation, circle=registration.circle)
+    return registration
+
+
+def promote_waitlist(db: Session, *, actor: User, delegation: Delegation, circle: Circle) -> list[Registration]:
+    """Confirm waiting registrations, oldest first, while the circle has free places."""
+    delegations.lock(db, delegation)
+    free = delegations.capacity(delegation, circle) - delegations.places_taken(db, delegation, circle)
+    if free <= 0:
+        return []
+    waiting = list(
+        db.scalars(
+            select(Registration)
+            .options(*_loaded())
+            .where(
+                Registration.delegation_id == delegation.id,
+                Registration.circle == circle,
+                Registration.status == S.WAITLISTED,
+            )
+            .order_by(Registration.created_at, Registration.id)
+            .limit(free)
+        )
+    )
+    for registration in waiting:
+        _transition(db, actor, registration, S.CONFIRMED, "A place became free.")
+        _notify(db, registration, "A place became free: you are confirmed")
+    return waiting
+
+
+def check_in(db: Session, *, actor: User, registration: Registration, attended: bool) -> Registration:
+    policy.require(actor, Action.CHECK_IN, registration.event)
+    if registration.status not in CHECKABLE:
+        raise Conflict("Only confirmed participants can be checked in.")
+    registration.checked_in_at = utcnow() if attended else None
+    _transition(db, actor, registration, S.ATTENDED if attended else S.NO_SHOW, "")
+    return registration
+
+
+# --- retention -----------------------------------------------------------------------------------
+
+SENSITIVE_BLANKS = {
+    "doc_type": None,
+    "doc_number": None,
+    "doc_number_hash": None,
+    "doc_number_hint": None,
+    "doc_issuing_country": None,
+    "doc_nationality": None,
+    "doc_expires_on": None,
+    "dietary_needs": "",
+    "accessibility_needs": "",
+    "emergency_contact_name": "",
+    "emergency_contact_phone": "",
+}
+
+
+def purge_due_on(event: Event) -> date:
+    return event.ends_on + timedelta(days=get_settings().retention_days)
+
+
+def purge_event(db: Session, *, actor: User, event: Event, today: date | None = None) -> int:
+    """Erase the travel documents and other sensitive fields of an event's registrations.
+
+    Allowed once the event has ended and its retention period has passed; a second run
+    changes nothing. Returns how many registrations were erased.
+    """
+    policy.require(actor, Action.EVENT_PURGE_PERSONAL_DATA, event)
+    today = today or date.today()
+    if today < purge_due_on(event):
+        raise Conflict(f"Personal data of this event is kept until {purge_due_on(event).isoformat()}.")
+    registrations = list(
+        db.scalars(select(Registration).where(Registration.event_id == event.id, Registration.purged_at.is_(None)))
+    )
+    for registration in registrations:
+        for key, blank in SENSITIVE_BLANKS.items():
+            setattr(registration, key, blank)
+        registration.purged_at = utcnow()
+    if event.personal_data_purged_at is None:
+        event.personal_data_purged_at = utcnow()
+    db.flush()
+    audit.record(db, actor, "event.purge_personal_data", event, registrations=len(registrations))
+    return len(registrations)
+
+
+def events_due_for_purge(db: Session, *, today: date | None = None) -> list[Event]:
+    today = today or date.today()
+    cutoff = today - timedelta(days=get_settings().retention_days)
+    query = select(Event).where(Event.ends_on <= cutoff, Event.personal_data_purged_at.is_(None))
+    return list(db.scalars(query))
+
