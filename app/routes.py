@@ -9,10 +9,17 @@ def routers() -> list[APIRouter]:
     from app.accounts import api as accounts_api
     from app.accounts import pages as accounts_pages
     from app.audit import pages as audit_pages
+    from app.delegations import api as delegations_api
+    from app.delegations import pages as delegations_pages
     from app.events import api as events_api
     from app.events import pages as events_pages
     from app.initiatives import api as initiatives_api
     from app.initiatives import pages as initiatives_pages
+    from app.invitations import api as invitations_api
+    from app.invitations import pages as invitations_pages
+    from app.registrations import api as registrations_api
+    from app.registrations import pages as registrations_pages
+    from app.registrations import transfer as registrations_transfer
 
     modules = (
         accounts_pages,
@@ -20,9 +27,16 @@ def routers() -> list[APIRouter]:
         audit_pages,
         initiatives_pages,
         events_pages,
+        delegations_pages,
+        registrations_pages,
+        registrations_transfer,
+        invitations_pages,
         accounts_api,
         initiatives_api,
         events_api,
+        delegations_api,
+        registrations_api,
+        invitations_api,
     )
     return [module.router for module in modules]
 
