@@ -47,7 +47,7 @@ test: lint
 	fi
 
 bench: install
-	@echo "The benchmark is not built yet (see the quality-harness issue)."
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -18,8 +18,10 @@ users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 keys_app = typer.Typer(help="Data-encryption keys.", no_args_is_help=True)
 mail_app = typer.Typer(help="The e-mail outbox.", no_args_is_help=True)
+data_app = typer.Typer(help="Personal data: retention.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"), (demo_app, "demo"), (users_app, "users"), (tokens_app, "tokens"), (keys_app, "keys"), (mail_app, "mail"),
+    (data_app, "data"),
 ):
     app.add_typer(sub, name=name)
 
@@ -91,8 +93,13 @@ def demo_load() -> None:
     from app import demo
 
     with session() as db:
-        created = demo.load(db)
-    console.print("Demo data loaded." if created else "Demo data was already there.")
+        password = demo.load(db)
+    if password is None:
+        typer.echo("Demo data was already there.")
+        return
+    typer.echo("Demo data loaded. Demo accounts (shown once), each with the password " + password + ":")
+    for role, email in demo.DEMO_STAFF.items():
+        typer.echo(f"  {email}  ({role})")
 
 
 @users_app.command("create")
@@ -161,10 +168,31 @@ def keys_rotate() -> None:
     """Re-encrypt every encrypted value under the newest key."""
     from app import crypto
     from app.accounts import service
+    from app.registrations import service as registrations
 
     with session() as db:
         count = service.reencrypt_secrets(db)
+        documents = registrations.reencrypt_documents(db)
     console.print(f"{count} value(s) re-encrypted under key {crypto.keyring().current}.")
+    console.print(f"{documents} travel document(s) re-encrypted under key {crypto.keyring().current}.")
+
+
+@data_app.command("purge")
+def data_purge() -> None:
+    """Erase the travel documents and other sensitive fields of every event whose retention
+    period is over (PARLEY_RETENTION_DAYS after its last day). Running it again changes nothing."""
+    from app.accounts.service import system_actor
+    from app.registrations import service
+
+    done: list[tuple[int, str, int]] = []
+    with session() as db:
+        actor = system_actor()
+        for event in service.events_due_for_purge(db):
+            done.append((event.id, event.title, service.purge_event(db, actor=actor, event=event)))
+    if not done:
+        typer.echo("No event is due for purging.")
+    for event_id, title, count in done:
+        typer.echo(f"Event {event_id} “{title}”: erased the personal data of {count} registration(s).")
 
 
 @mail_app.command("send")
@@ -178,7 +206,9 @@ def mail_send() -> None:
 
 
 def main() -> None:
+    from app.logging import configure_logging
+
     VAR.mkdir(exist_ok=True)
-    get_settings()
+    configure_logging(get_settings().log_level)
     app()
 

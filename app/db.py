@@ -1,16 +1,21 @@
 """Engine, sessions, the declarative base and the request-scoped transaction."""
 
+import asyncio
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import get_settings
+from app.errors import UnstorableText
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,8 +60,25 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
-        return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    else:
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    event.listen(engine, "before_cursor_execute", _refuse_nul)
+    return engine
+
+
+def _refuse_nul(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    """Any text with a NUL character, from whichever form, query or body, is invalid input.
+
+    PostgreSQL refuses it with a driver error (a 500); SQLite would store it. Checking every
+    bound value here answers 422 on both, for every route, present and future.
+    """
+    # With "insertmanyvalues" (INSERT … RETURNING of many rows) SQLAlchemy sends each row as a
+    # flat tuple while `executemany` is true: look at what the parameters are, not at the flag.
+    many = bool(parameters) and isinstance(parameters, list | tuple) and isinstance(parameters[0], list | tuple | dict)
+    for row in parameters if many else (parameters,):
+        values = row.values() if isinstance(row, dict) else row
+        if any(isinstance(value, str) and "\x00" in value for value in values or ()):
+            raise UnstorableText()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -103,3 +125,64 @@ def get_db(request: Request) -> Iterator[Session]:
         # On an error, close() rolls back without expiring what was loaded, so the error page
         # can still read the signed-in user.
         db.close()
+
+
+class RequestGate:
+    """Admission to the worker threads: at most half as many requests as the thread pool has
+    threads are worked on at once, per process, and on SQLite one write request at a time; the
+    others wait their turn in the event loop, holding no thread.
+
+    A request runs its sync dependencies, its handler and the validation of its answer in worker
+    threads, one after another, and commits only after the last. A request that waits for a lock
+    (a row lock on PostgreSQL, the write lock on SQLite) or for a pooled connection holds its
+    thread meanwhile. Were every thread so held, the request holding the lock could not get the
+    thread it needs to finish and release it: all would wait until the pool or the busy timeout
+    failed them with a 500. Admitting fewer requests than there are threads keeps one free. On
+    SQLite, write requests queued here also take the write lock (BEGIN IMMEDIATE in `get_db`) at
+    once, where SQLite's busy handler would poll for it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, tuple[asyncio.Semaphore, asyncio.Lock]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _gate(self) -> tuple[asyncio.Semaphore, asyncio.Lock]:
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            threads = int(anyio.to_thread.current_default_thread_limiter().total_tokens)
+            gate = self._gates.setdefault(loop, (asyncio.Semaphore(max(1, threads // 2)), asyncio.Lock()))
+        return gate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        admitted, sqlite_write = self._gate()
+        held: list[asyncio.Semaphore | asyncio.Lock] = []
+
+        def release() -> None:
+            while held:
+                held.pop().release()
+
+        if scope["method"] in WRITE_METHODS and get_settings().is_sqlite:
+            await sqlite_write.acquire()
+            held.append(sqlite_write)
+        try:
+            await admitted.acquire()
+        except BaseException:
+            release()
+            raise
+        held.append(admitted)
+
+        async def send_and_release(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                release()  # committed already (get_db's scope is the handler): the rest is I/O
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_release)
+        finally:
+            release()

@@ -6,6 +6,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,13 @@ class TooManyRequests(DomainError):
     default_message = "Too many attempts. Try again later."
 
 
+class UnstorableText(DomainError):
+    """Text with a NUL character: PostgreSQL cannot store it, so neither back end accepts it."""
+
+    status_code = 422
+    default_message = "The text contains a NUL character, which cannot be stored. Remove it and try again."
+
+
 class FieldError(DomainError):
     """Invalid input that only the database can judge ("this e-mail is taken")."""
 
@@ -64,6 +72,37 @@ class FieldError(DomainError):
 
     def as_errors(self) -> dict[str, list[str]]:
         return {self.field: [self.message]}
+
+
+class ErrorItem(BaseModel):
+    """One invalid field: where it is (`["body", "title"]`) and what is wrong with it."""
+
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class ApiError(BaseModel):
+    """How every API error answers: the error's name, and a message or one item per field."""
+
+    error: str
+    detail: str | list[ErrorItem]
+
+
+def _documented(description: str) -> dict[str, object]:
+    return {"model": ApiError, "description": description}
+
+
+# The errors any /api/v1 route may answer, declared once for the OpenAPI description
+# (`APIRouter(responses=API_ERRORS)`); FastAPI's own 422 model does not fit our body.
+API_ERRORS: dict[int | str, dict[str, object]] = {
+    400: _documented("The body could not be read (for example, it is not UTF-8)."),
+    401: _documented("Not signed in, or the API token is not valid."),
+    403: _documented("Not allowed; with a session cookie, also a missing CSRF token."),
+    404: _documented("No such record, or the caller may not see it."),
+    409: _documented("The record's state does not allow this now (e.g. it is archived)."),
+    422: _documented("The input is not valid: one item per field."),
+}
 
 
 def wants_json(request: Request) -> bool:

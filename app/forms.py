@@ -56,7 +56,8 @@ def _message(error: dict[str, Any]) -> str:
     if kind == "string_too_long":
         return f"Use at most {ctx.get('max_length')} characters."
     if kind == "value_error":
-        return str(ctx.get("error", error["msg"])).split(": ", 1)[-1]
+        message = str(ctx.get("error", error["msg"]))
+        return message.removeprefix("value is not a valid email address: ")
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         return "Enter a date as YYYY-MM-DD."
     if kind in ("int_parsing", "int_type"):

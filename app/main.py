@@ -19,8 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors
 from app.config import ROOT, get_settings
-from app.db import get_engine
+from app.db import RequestGate, get_engine
 from app.logging import configure_logging
+from app.web import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,17 @@ BASE_CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+STATIC_PATHS = ("/static/", "/docs-static/")
+
+
+def _signed_in(scope: Scope) -> bool:
+    """The request carries credentials: an API token or the session cookie."""
+    for name, value in scope.get("headers", []):
+        if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE.encode() + b"=" in value):
+            return True
+    return False
 
 
 class SecurityHeaders:
@@ -43,6 +55,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         https = scope.get("scheme") == "https" or get_settings().https
+        personal = _signed_in(scope) and not scope["path"].startswith(STATIC_PATHS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -59,6 +72,9 @@ class SecurityHeaders:
                     extra.append((b"content-security-policy", self.csp))
                 if https:
                     extra.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
+                if personal and b"cache-control" not in names:
+                    # What a signed-in caller gets may be personal: API answers, exports, pages.
+                    extra.append((b"cache-control", b"no-store"))
                 message["headers"] = headers + extra
             await send(message)
 
@@ -106,6 +122,7 @@ def create_app() -> FastAPI:
     )
     errors.install_handlers(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestGate)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.mount(
         "/docs-static",

@@ -93,7 +93,17 @@ EVENT_GRANTS: dict[StaffRole, frozenset[Action]] = {
 }
 
 # What a coordinator may do at their event, and to their own delegation and its people.
-COORDINATOR_EVENT_GRANTS = frozenset({Action.EVENT_VIEW, Action.DELEGATION_VIEW, Action.PARTICIPANT_LIST})
+# (On the event, the lists and forms open to them; each record is then checked against the
+# delegation, and the lists are scoped to it.)
+COORDINATOR_EVENT_GRANTS = frozenset(
+    {
+        Action.EVENT_VIEW,
+        Action.DELEGATION_VIEW,
+        Action.PARTICIPANT_LIST,
+        Action.PARTICIPANT_MANAGE,
+        Action.INVITATION_MANAGE,
+    }
+)
 COORDINATOR_GRANTS = frozenset(
     {
         Action.DELEGATION_VIEW,

@@ -17,6 +17,8 @@ def routers() -> list[APIRouter]:
     from app.initiatives import pages as initiatives_pages
     from app.invitations import api as invitations_api
     from app.invitations import pages as invitations_pages
+    from app.me import api as me_api
+    from app.me import pages as me_pages
     from app.registrations import api as registrations_api
     from app.registrations import pages as registrations_pages
     from app.registrations import transfer as registrations_transfer
@@ -31,12 +33,14 @@ def routers() -> list[APIRouter]:
         registrations_pages,
         registrations_transfer,
         invitations_pages,
+        me_pages,
         accounts_api,
         initiatives_api,
         events_api,
         delegations_api,
         registrations_api,
         invitations_api,
+        me_api,
     )
     return [module.router for module in modules]
 

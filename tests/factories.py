@@ -1,14 +1,18 @@
 """factory_boy factories: flushed into the test's session, never committed."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.db import utcnow
+from app.delegations.models import Delegation, DelegationCoordinator, DelegationSide
 from app.events.models import Event, EventKind, EventStaff, EventStatus, StaffRole
 from app.initiatives.models import Initiative, Milestone, RoadmapPhase, RoadmapStatus
-from app.security import hash_password
+from app.invitations.models import Invitation, InvitationStatus
+from app.registrations.models import Person, Registration, RegistrationStatus
+from app.security import hash_password, token_hash
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
@@ -114,3 +118,96 @@ def _staff(event: Event, role: StaffRole, **kwargs) -> User:  # type: ignore[no-
     user = UserFactory(**kwargs)
     EventStaffFactory(event=event, user=user, role=role)
     return user
+
+
+# --- delegations, people, registrations, invitations ----------------------------------------------
+
+
+class DelegationFactory(Base):
+    class Meta:
+        model = Delegation
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Delegation {n}")
+    country = "AM"
+    side = DelegationSide.HOST
+    capacity_core = 10
+    capacity_broader = 20
+    coordinators = factory.LazyFunction(list)
+
+
+class DelegationCoordinatorFactory(Base):
+    class Meta:
+        model = DelegationCoordinator
+
+    delegation = factory.SubFactory(DelegationFactory)
+    event_id = factory.SelfAttribute("delegation.event_id")
+    user = factory.SubFactory(UserFactory)
+
+
+def coordinator(delegation: Delegation, **kwargs) -> User:  # type: ignore[no-untyped-def]
+    """A user who coordinates `delegation` (grants loaded, as the sign-in loads them)."""
+    user = UserFactory(**kwargs)
+    DelegationCoordinatorFactory(delegation=delegation, user=user)
+    return user
+
+
+class PersonFactory(Base):
+    class Meta:
+        model = Person
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    given_name = factory.Sequence(lambda n: f"Given{n}")
+    family_name = factory.Sequence(lambda n: f"Family{n}")
+
+
+class RegistrationFactory(Base):
+    class Meta:
+        model = Registration
+
+    delegation = factory.SubFactory(DelegationFactory)
+    event = factory.SelfAttribute("delegation.event")
+    person = factory.SubFactory(PersonFactory)
+    status = RegistrationStatus.REGISTERED
+    consents = factory.LazyFunction(list)
+
+
+class InvitationFactory(Base):
+    """An invitation whose link token is `token` (only its hash is stored, as the service does)."""
+
+    class Meta:
+        model = Invitation
+        exclude = ("token",)
+
+    token = factory.Sequence(lambda n: f"invitation-token-{n:04d}-not-random")
+    delegation = factory.SubFactory(DelegationFactory)
+    event = factory.SelfAttribute("delegation.event")
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    token_hash = factory.LazyAttribute(lambda o: token_hash(o.token))
+    status = InvitationStatus.PENDING
+    expires_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=14))
+    sent_at = factory.LazyFunction(utcnow)
+    send_count = 1
+
+
+def delegate(registration: Registration, **kwargs) -> User:  # type: ignore[no-untyped-def]
+    """The account of the person registered by `registration` (grants loaded, as at sign-in)."""
+    if registration.person.email:
+        kwargs.setdefault("email", registration.person.email)
+    user = UserFactory(**kwargs)
+    registration.person.user = user
+    _session.flush()  # type: ignore[union-attr]
+    return user
+
+
+def with_document(registration: Registration, number: str = "AB1234567", **kwargs) -> Registration:  # type: ignore[no-untyped-def]
+    """Give `registration` a travel document, encrypted and hashed as the service stores it."""
+    from app.registrations import service
+    from app.registrations.schemas import TravelDocumentIn
+
+    fields = {"doc_type": "passport", "doc_number": number, "doc_issuing_country": "AM",
+              "doc_nationality": "AM", "doc_expires_on": date(2031, 1, 31), **kwargs}
+    service.set_travel_document(
+        _session, actor=AdminFactory(), registration=registration, data=TravelDocumentIn(**fields)  # type: ignore[arg-type]
+    )
+    return registration

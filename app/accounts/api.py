@@ -5,10 +5,13 @@ from fastapi import APIRouter, status
 from app.accounts import service
 from app.accounts.schemas import UserCreate, UserRead, UserUpdate, UserUpdateIn
 from app.deps import CsrfChecked, CurrentUser, DbSession, Id, PageNumber, declare
+from app.errors import API_ERRORS
 from app.pagination import PageOut, PerPage
 from app.policy import Action
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"], dependencies=[CsrfChecked])
+router = APIRouter(
+    prefix="/api/v1", tags=["accounts"], dependencies=[CsrfChecked], responses=API_ERRORS
+)
 MANAGE = declare(Action.USER_MANAGE)
 
 

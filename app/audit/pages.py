@@ -1,13 +1,13 @@
 """The administrators' view of the audit log."""
 
-from datetime import date
-
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.audit import service
+from app.audit.schemas import AuditFilterForm
 from app.audit.service import AuditFilter
 from app.deps import CsrfChecked, CurrentUser, DbSession, PageNumber, declare
+from app.forms import validate_form
 from app.policy import Action
 from app.web import render
 
@@ -20,21 +20,28 @@ def audit_log(
     db: DbSession,
     user: CurrentUser,
     page: PageNumber = 1,
+    # Strings, validated by the form: the page's filter form sends its blank fields as "".
     action: str | None = Query(None, max_length=64),
     object_type: str | None = Query(None, max_length=64),
     actor: str | None = Query(None, max_length=254),
-    event_id: int | None = Query(None, ge=1, le=2**31 - 1),
-    since: date | None = None,
-    until: date | None = None,
+    event_id: str | None = Query(None, max_length=12),
+    since: str | None = Query(None, max_length=10),
+    until: str | None = Query(None, max_length=10),
 ) -> Response:
-    filters = AuditFilter(
-        action=action or None, object_type=object_type or None, actor_email=actor or None,
-        event_id=event_id, since=since, until=until,
-    )
-    entries = service.list_entries(db, viewer=user, filters=filters, page=page)
-    actions, types = service.known_values(db, viewer=user)
     query = {
         "action": action or "", "object_type": object_type or "", "actor": actor or "",
         "event_id": event_id or "", "since": since or "", "until": until or "",
     }
-    return render(request, "admin/audit.html", {"page": entries, "query": query, "actions": actions, "types": types})
+    form, errors = validate_form(AuditFilterForm, query)
+    form = form or AuditFilterForm()
+    filters = AuditFilter(
+        action=form.action, object_type=form.object_type, actor_email=form.actor,
+        event_id=form.event_id, since=form.since, until=form.until,
+    )
+    entries = service.list_entries(db, viewer=user, filters=filters, page=page)
+    actions, types = service.known_values(db, viewer=user)
+    context = {
+        "page": entries, "query": query, "values": query, "errors": errors,
+        "actions": [(a, a) for a in actions], "types": [(t, t) for t in types],
+    }
+    return render(request, "admin/audit.html", context, status_code=422 if errors else 200)

@@ -3,9 +3,10 @@
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, policy
 from app.accounts import service as accounts
@@ -18,6 +19,12 @@ from app.registrations.models import HOLDS_PLACE, Circle, Registration, Registra
 
 log = logging.getLogger(__name__)
 
+CAPACITY_FIELDS = {"capacity_core": Circle.CORE, "capacity_broader": Circle.BROADER}
+
+
+def _who(actor: User) -> int | str:
+    return actor.id if actor.id is not None else "system"
+
 
 @dataclass
 class Counts:
@@ -25,10 +32,39 @@ class Counts:
 
     by_status: dict[RegistrationStatus, int] = field(default_factory=dict)
     taken: dict[Circle, int] = field(default_factory=dict)
+    waiting: dict[Circle, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return sum(self.by_status.values())
+
+    def status(self, status: RegistrationStatus | str) -> int:
+        return self.by_status.get(RegistrationStatus(status), 0)
+
+    @property
+    def attended(self) -> int:
+        return self.by_status.get(RegistrationStatus.ATTENDED, 0)
+
+    @property
+    def holding_places(self) -> int:
+        return sum(self.taken.values())
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A delegation with its counts, as the lists and the event overview show it."""
+
+    delegation: Delegation
+    counts: Counts
+
+    def taken(self, circle: Circle | str) -> int:
+        return self.counts.taken.get(Circle(circle), 0)
+
+    def waiting(self, circle: Circle | str) -> int:
+        return self.counts.waiting.get(Circle(circle), 0)
+
+    def capacity(self, circle: Circle | str) -> int:
+        return capacity(self.delegation, Circle(circle))
 
 
 def _loaded():  # type: ignore[no-untyped-def]
@@ -38,7 +74,11 @@ def _loaded():  # type: ignore[no-untyped-def]
     )
 
 
+# --- reading -------------------------------------------------------------------------------------
+
+
 def list_for_event(db: Session, *, viewer: User | None, event: Event) -> list[Delegation]:
+    """The event's delegations in the order they were made, with their coordinators."""
     policy.require(viewer, Action.DELEGATION_VIEW, event)
     query = select(Delegation).options(*_loaded()).where(Delegation.event_id == event.id).order_by(Delegation.id)
     return list(db.scalars(query))
@@ -53,11 +93,69 @@ def counts_for_event(db: Session, *, event: Event) -> dict[int, Counts]:
     )
     counts: dict[int, Counts] = {}
     for delegation_id, circle, status, n in rows:
-        entry = counts.setdefault(delegation_id, Counts())
-        entry.by_status[status] = entry.by_status.get(status, 0) + n
-        if status in HOLDS_PLACE:
-            entry.taken[circle] = entry.taken.get(circle, 0) + n
+        _add(counts.setdefault(delegation_id, Counts()), circle, status, n)
     return counts
+
+
+def _add(counts: Counts, circle: Circle, status: RegistrationStatus, n: int) -> None:
+    counts.by_status[status] = counts.by_status.get(status, 0) + n
+    if status in HOLDS_PLACE:
+        counts.taken[circle] = counts.taken.get(circle, 0) + n
+    elif status == RegistrationStatus.WAITLISTED:
+        counts.waiting[circle] = counts.waiting.get(circle, 0) + n
+
+
+def summaries(
+    db: Session, *, viewer: User | None, event: Event, coordinators: bool = True
+) -> list[Summary]:
+    """Every delegation of the event with its counts (and coordinators): two queries."""
+    policy.require(viewer, Action.DELEGATION_VIEW, event)
+    query = select(Delegation).where(Delegation.event_id == event.id).order_by(Delegation.id)
+    if coordinators:
+        query = query.options(joinedload(Delegation.coordinators).joinedload(DelegationCoordinator.user))
+    delegations = list(db.scalars(query).unique())
+    for delegation in delegations:
+        set_committed_value(delegation, "event", event)
+    counts = counts_for_event(db, event=event)
+    return [Summary(d, counts.get(d.id, Counts())) for d in delegations]
+
+
+def overview(db: Session, *, viewer: User | None, event: Event) -> list[Summary] | None:
+    """For the event overview: the delegations and their counts in one query, or None when the
+    viewer may not see them."""
+    if not policy.can(viewer, Action.DELEGATION_VIEW, event):
+        return None
+    rows = db.execute(
+        select(Delegation, Registration.circle, Registration.status, func.count(Registration.id))
+        .outerjoin(Registration, Registration.delegation_id == Delegation.id)
+        .where(Delegation.event_id == event.id)
+        .group_by(Delegation.id, Registration.circle, Registration.status)
+        .order_by(Delegation.id)
+    )
+    result: dict[int, Summary] = {}
+    for delegation, circle, status, n in rows:
+        entry = result.setdefault(delegation.id, Summary(delegation, Counts()))
+        if status is not None:
+            _add(entry.counts, circle, status, n)
+    return list(result.values())
+
+
+def summary(db: Session, *, viewer: User | None, delegation: Delegation) -> Summary:
+    """One delegation with its counts (its coordinators are loaded already)."""
+    policy.require(viewer, Action.DELEGATION_VIEW, delegation)
+    return Summary(delegation, counts_for_event(db, event=delegation.event).get(delegation.id, Counts()))
+
+
+def choices(
+    db: Session, *, viewer: User | None, event: Event, action: Action = Action.DELEGATION_VIEW
+) -> list[Delegation]:
+    """The delegations on which the viewer may do `action` (for pickers and filters); one query."""
+    policy.require(viewer, Action.DELEGATION_VIEW, event)
+    query = select(Delegation).where(Delegation.event_id == event.id).order_by(Delegation.id)
+    delegations = list(db.scalars(query))
+    for delegation in delegations:
+        set_committed_value(delegation, "event", event)
+    return [d for d in delegations if policy.can(viewer, action, d)]
 
 
 def get_for_viewer(db: Session, *, viewer: User | None, event: Event, delegation_id: int) -> Delegation:
@@ -70,57 +168,92 @@ def get_for_viewer(db: Session, *, viewer: User | None, event: Event, delegation
     return delegation
 
 
+# --- create, edit, delete ------------------------------------------------------------------------
+
+
 def _require_open(event: Event) -> None:
     if event.status == EventStatus.ARCHIVED:
         raise Conflict("This event is archived. Restore it before changing it.")
+
+
+def check_manageable(*, actor: User | None, obj: Event | Delegation) -> None:
+    """For the pages that change delegations: may the actor do it now?"""
+    policy.require(actor, Action.DELEGATION_MANAGE, obj)
+    _require_open(obj if isinstance(obj, Event) else obj.event)
 
 
 def _check_name_free(db: Session, event: Event, name: str, other_than: int | None = None) -> None:
     query = select(Delegation.id).where(Delegation.event_id == event.id, func.lower(Delegation.name) == func.lower(name))
     if other_than is not None:
         query = query.where(Delegation.id != other_than)
-    if db.scalar(query) is not None:
+    if db.scalar(query.limit(1)) is not None:
         raise FieldError("name", "This event has a delegation of that name already.")
 
 
 def create(db: Session, *, actor: User, event: Event, fields: dict[str, object]) -> Delegation:
-    policy.require(actor, Action.DELEGATION_MANAGE, event)
-    _require_open(event)
+    """A new delegation; `fields` are DelegationCreate's (validated by the caller's schema)."""
+    check_manageable(actor=actor, obj=event)
     _check_name_free(db, event, str(fields["name"]))
     delegation = Delegation(event=event, coordinators=[], **fields)
     db.add(delegation)
     db.flush()
     audit.record(db, actor, "delegation.create", delegation)
-    log.info("delegation %s created by %s", delegation.id, actor.id)
+    log.info("delegation %s created by %s", delegation.id, _who(actor))
     return delegation
 
 
 def update(db: Session, *, actor: User, delegation: Delegation, fields: dict[str, object]) -> Delegation:
-    policy.require(actor, Action.DELEGATION_MANAGE, delegation)
-    _require_open(delegation.event)
+    """Change the given fields. A capacity may not drop below the places already taken; a
+    capacity that rises confirms waiting registrations, oldest first."""
+    check_manageable(actor=actor, obj=delegation)
     if "name" in fields:
         _check_name_free(db, delegation.event, str(fields["name"]), other_than=delegation.id)
     changed = sorted(k for k, v in fields.items() if getattr(delegation, k) != v)
+    if not changed:
+        return delegation
+    raised: list[Circle] = []
+    if any(key in CAPACITY_FIELDS for key in changed):
+        lock(db, delegation)  # decisions about places wait until this change is committed
+        for key, circle in CAPACITY_FIELDS.items():
+            if key not in changed:
+                continue
+            new = int(fields[key])  # type: ignore[call-overload]
+            taken = places_taken(db, delegation, circle)
+            if new < taken:
+                raise FieldError(
+                    key, f"{taken} places of this circle are taken already: the capacity cannot be lower."
+                )
+            if new > capacity(delegation, circle):
+                raised.append(circle)
     for key in changed:
         setattr(delegation, key, fields[key])
     db.flush()
     audit.record(db, actor, "delegation.update", delegation, fields=changed)
+    log.info("delegation %s updated by %s", delegation.id, _who(actor))
+    if raised:
+        from app.registrations import service as registrations  # registrations depend on us
+
+        for circle in raised:
+            registrations.promote_waitlist(db, actor=actor, delegation=delegation, circle=circle)
     return delegation
 
 
 def delete(db: Session, *, actor: User, delegation: Delegation) -> None:
-    policy.require(actor, Action.DELEGATION_MANAGE, delegation)
-    _require_open(delegation.event)
+    check_manageable(actor=actor, obj=delegation)
     if db.scalar(select(func.count()).where(Registration.delegation_id == delegation.id)):
         raise Conflict("This delegation has participants. Move or remove them first.")
     audit.record(db, actor, "delegation.delete", delegation, name=delegation.name)
     db.delete(delegation)
     db.flush()
+    log.info("delegation %s deleted by %s", delegation.id, _who(actor))
+
+
+# --- coordinators --------------------------------------------------------------------------------
 
 
 def add_coordinator(db: Session, *, actor: User, delegation: Delegation, email: str) -> DelegationCoordinator:
-    policy.require(actor, Action.DELEGATION_MANAGE, delegation)
-    _require_open(delegation.event)
+    """Make an existing, active user a coordinator of the delegation."""
+    check_manageable(actor=actor, obj=delegation)
     user = accounts.get_by_email(db, email)
     if user is None or not user.is_active:
         raise FieldError("email", "No active account has this e-mail address. Create the account first.")
@@ -130,18 +263,28 @@ def add_coordinator(db: Session, *, actor: User, delegation: Delegation, email: 
     db.add(grant)
     db.flush()
     audit.record(db, actor, "delegation.coordinator_add", delegation, user_id=user.id)
+    log.info("user %s made coordinator of delegation %s by %s", user.id, delegation.id, _who(actor))
+    return grant
+
+
+def get_coordinator(delegation: Delegation, coordinator_id: int) -> DelegationCoordinator:
+    """One coordinator of this delegation (NotFound under any other)."""
+    grant = next((c for c in delegation.coordinators if c.id == coordinator_id), None)
+    if grant is None:
+        raise NotFound()
     return grant
 
 
 def remove_coordinator(db: Session, *, actor: User, delegation: Delegation, coordinator_id: int) -> None:
-    policy.require(actor, Action.DELEGATION_MANAGE, delegation)
-    _require_open(delegation.event)
-    grant = next((c for c in delegation.coordinators if c.id == coordinator_id), None)
-    if grant is None:
-        raise NotFound()
+    check_manageable(actor=actor, obj=delegation)
+    grant = get_coordinator(delegation, coordinator_id)
     delegation.coordinators.remove(grant)
     db.flush()
     audit.record(db, actor, "delegation.coordinator_remove", delegation, user_id=grant.user_id)
+    log.info("user %s removed as coordinator of delegation %s by %s", grant.user_id, delegation.id, _who(actor))
+
+
+# --- places --------------------------------------------------------------------------------------
 
 
 def capacity(delegation: Delegation, circle: Circle) -> int:
@@ -152,14 +295,20 @@ def lock(db: Session, delegation: Delegation) -> None:
     """Serialise decisions about this delegation's places until the transaction ends.
 
     An UPDATE takes the row lock on PostgreSQL and the database write lock on SQLite, so a
-    concurrent decision waits here and then counts what this one decided.
+    concurrent decision waits here and then counts what this one decided. The capacities come
+    back from the same statement: what another transaction committed before is what counts.
     """
-    db.execute(
+    row = db.execute(
         sql_update(Delegation)
         .where(Delegation.id == delegation.id)
         .values(lock_version=Delegation.lock_version + 1)
+        .returning(Delegation.lock_version, Delegation.capacity_core, Delegation.capacity_broader)
         .execution_options(synchronize_session=False)
-    )
+    ).one()
+    state = inspect(delegation)
+    for key, value in zip(("lock_version", "capacity_core", "capacity_broader"), row, strict=True):
+        if not state.attrs[key].history.has_changes():  # a change not yet flushed wins
+            set_committed_value(delegation, key, value)
 
 
 def places_taken(db: Session, delegation: Delegation, circle: Circle) -> int:

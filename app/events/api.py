@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Query, Response
 
 from app.deps import CsrfChecked, CurrentUser, DbSession, OptionalUser, PageNumber, declare
+from app.errors import API_ERRORS
 from app.events import service
 from app.events.deps import EventDep, StaffDep
 from app.events.models import EventStatus
@@ -19,7 +20,9 @@ from app.events.schemas import (
 from app.pagination import PageOut, PerPage
 from app.policy import Action
 
-router = APIRouter(prefix="/api/v1", tags=["events"], dependencies=[CsrfChecked])
+router = APIRouter(
+    prefix="/api/v1", tags=["events"], dependencies=[CsrfChecked], responses=API_ERRORS
+)
 
 
 @router.get("/events", response_model=PageOut[EventRead], dependencies=[declare(Action.EVENT_VIEW)])

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from app import i18n, policy
 from app.accounts.models import User
 from app.config import get_settings
+from app.delegations import service as delegation_service
 from app.deps import (
     CsrfChecked,
     CurrentUser,
@@ -138,6 +139,7 @@ def detail(request: Request, db: DbSession, user: OptionalUser, event: EventDep)
         "event": overview.event,
         "staff": overview.staff,
         "transitions": overview.transitions,
+        "delegations": delegation_service.overview(db, viewer=user, event=event),
     }
     return render(request, "events/detail.html", context)
 

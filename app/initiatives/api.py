@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Response
 
 from app.deps import CsrfChecked, CurrentUser, DbSession, OptionalUser, PageNumber, declare
+from app.errors import API_ERRORS
 from app.initiatives import service
 from app.initiatives.deps import InitiativeDep, MilestoneDep, PhaseDep
 from app.initiatives.schemas import (
@@ -19,7 +20,9 @@ from app.initiatives.schemas import (
 from app.pagination import PageOut, PerPage
 from app.policy import Action
 
-router = APIRouter(prefix="/api/v1", tags=["initiatives"], dependencies=[CsrfChecked])
+router = APIRouter(
+    prefix="/api/v1", tags=["initiatives"], dependencies=[CsrfChecked], responses=API_ERRORS
+)
 
 VIEW = declare(Action.INITIATIVE_VIEW)
 EDIT = declare(Action.INITIATIVE_EDIT)

@@ -81,7 +81,9 @@ def choices(db: Session, *, viewer: User | None, current_id: int | None = None) 
 
 
 def _check_name_free(db: Session, name: str, *, other_than: int | None = None) -> None:
-    query = select(Initiative.id).where(func.lower(Initiative.name) == name.lower())
+    # Lowered by the database on both sides: Python's lower() and SQLite's (ASCII only) differ,
+    # and a name the check lets through must not then break the unique constraint.
+    query = select(Initiative.id).where(func.lower(Initiative.name) == func.lower(name))
     if other_than is not None:
         query = query.where(Initiative.id != other_than)
     if db.scalar(query.limit(1)) is not None:

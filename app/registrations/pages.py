@@ -1,3 +1,509 @@
-from fastapi import APIRouter
+"""Participant pages: the list, a registration, the decisions about it, its travel document,
+a person's history, the check-in desk and the erasure of an event's personal data."""
 
-router = APIRouter()
+from datetime import date
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app import i18n, policy
+from app.accounts.models import User
+from app.delegations import service as delegation_service
+from app.deps import (
+    CsrfChecked,
+    CurrentUser,
+    DbSession,
+    FormBody,
+    Id,
+    PageNumber,
+    client_address,
+    declare,
+)
+from app.errors import FieldError
+from app.events.deps import EventDep
+from app.events.models import Event
+from app.forms import form_values, validate_form
+from app.i18n import _
+from app.pagination import PerPage
+from app.policy import Action
+from app.registrations import service
+from app.registrations.deps import RegistrationDep
+from app.registrations.models import Category, Circle, Registration, RegistrationStatus, Sector
+from app.registrations.schemas import (
+    CheckInForm,
+    DecisionForm,
+    NeedsFields,
+    ParticipantFilterForm,
+    ParticipantForm,
+    PersonFields,
+    PlacementForm,
+    ProfileForm,
+    RegistrationCreate,
+    TravelDocumentForm,
+    TravelDocumentIn,
+    labelled,
+    language_choices,
+)
+from app.web import flash, redirect_303, render
+
+router = APIRouter(dependencies=[CsrfChecked], include_in_schema=False)
+
+PER_PAGE = 50
+LANGUAGE_LISTS = ("languages",)
+
+# How the registration's history names what happened (audit actions).
+HISTORY_LABELS = {
+    "registration.create": "Added to the delegation",
+    "registration.registered": "Registered",
+    "registration.confirmed": "Confirmed",
+    "registration.waitlisted": "Put on the waiting list",
+    "registration.declined": "Declined",
+    "registration.cancelled": "Cancelled",
+    "registration.attended": "Checked in",
+    "registration.no_show": "Marked as no-show",
+    "registration.update": "Registration changed",
+    "registration.consents": "Consents recorded",
+    "person.update": "Personal details changed",
+    "document.update": "Travel document saved",
+    "document.reveal": "Travel document number revealed",
+}
+SORTS = [("name", "Name"), ("organisation", "Organisation"), ("status", "Status"), ("registered", "Registration date")]
+
+
+def _choices() -> dict[str, Any]:
+    """The options of the pages' lists, and the labels of the values they show."""
+    circles = [(v, _(t)) for v, t in labelled(Circle)]
+    categories = [(v, _(t)) for v, t in labelled(Category)]
+    statuses = [(v, _(t)) for v, t in labelled(RegistrationStatus)]
+    sectors = [(v, _(t)) for v, t in labelled(Sector)]
+    doc_types = [("passport", _("Passport")), ("id_card", _("Identity card")), ("other", _("Other"))]
+    languages = language_choices(i18n.current_language())
+    return {
+        "circles": circles,
+        "categories": categories,
+        "statuses": statuses,
+        "sectors": sectors,
+        "doc_types": doc_types,
+        "countries": i18n.countries(i18n.current_language()),
+        "language_choices": languages,
+        "circle_labels": dict(circles),
+        "category_labels": dict(categories),
+        "status_labels": dict(statuses),
+        "sector_labels": dict(sectors),
+        "doc_type_labels": dict(doc_types),
+        "language_labels": dict(languages),
+    }
+
+
+def _url(event: Event, registration: Registration | None = None) -> str:
+    base = f"/events/{event.id}/participants"
+    return base if registration is None else f"{base}/{registration.id}"
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+@router.get("/events/{event_id}/participants", dependencies=[declare(Action.PARTICIPANT_LIST)])
+def list_page(
+    request: Request,
+    db: DbSession,
+    user: CurrentUser,
+    event: EventDep,
+    page: PageNumber = 1,
+    per_page: PerPage = PER_PAGE,
+    delegation_id: str | None = Query(None, max_length=12),
+    circle: str | None = Query(None, max_length=40),
+    category: str | None = Query(None, max_length=40),
+    status: str | None = Query(None, max_length=40),
+    q: str | None = Query(None, max_length=200),
+    sort: str | None = Query(None, max_length=40),
+) -> Response:
+    values = {
+        "delegation_id": delegation_id or "", "circle": circle or "", "category": category or "",
+        "status": status or "", "q": q or "", "sort": sort or "",
+    }
+    filters, errors = validate_form(ParticipantFilterForm, values)
+    chosen = filters or ParticipantFilterForm()
+    result = service.list_for_event(
+        db, viewer=user, event=event, filters=service.ParticipantFilter(**chosen.model_dump()), page=page,
+        per_page=per_page,
+    )
+    delegations = delegation_service.choices(db, viewer=user, event=event, action=Action.PARTICIPANT_LIST)
+    query = {k: v for k, v in values.items() if v}
+    if per_page != PER_PAGE:
+        query["per_page"] = str(per_page)
+    context = {
+        "event": event,
+        "page": result,
+        "query": query,
+        "values": values,
+        "errors": errors,
+        "filtered": any(v for k, v in values.items() if k != "sort"),
+        "counts": service.status_counts(db, viewer=user, event=event),
+        "delegations": delegations,
+        "delegation_options": [(d.id, d.name) for d in delegations],
+        "can_add": any(policy.can(user, Action.PARTICIPANT_MANAGE, d) for d in delegations),
+        "sorts": [(v, _(t)) for v, t in SORTS],
+        "day": lru_cache(maxsize=None)(i18n.format_day),  # many rows share a day
+        **_choices(),
+    }
+    return render(request, "registrations/list.html", context, status_code=422 if errors else 200)
+
+
+# --- add a participant ---------------------------------------------------------------------------
+
+
+def _add_page(
+    request: Request, db: DbSession, user: User, event: Event, values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None, status_code: int = 200,
+) -> Response:
+    context = {
+        "event": event,
+        "values": values,
+        "errors": errors or {},
+        "delegations": [
+            (d.id, d.name)
+            for d in delegation_service.choices(db, viewer=user, event=event, action=Action.PARTICIPANT_MANAGE)
+        ],
+        **_choices(),
+    }
+    return render(request, "registrations/new.html", context, status_code=status_code)
+
+
+@router.get("/events/{event_id}/participants/new", dependencies=[declare(Action.PARTICIPANT_MANAGE)])
+def new_form(
+    request: Request, db: DbSession, user: CurrentUser, event: EventDep,
+    delegation_id: int | None = Query(None, ge=1, le=2**31 - 1),
+) -> Response:
+    service.check_addable(actor=user, event=event)
+    values = {"delegation_id": delegation_id, "circle": "broader", "category": "civil_society", "sector": "civil_society"}
+    return _add_page(request, db, user, event, values)
+
+
+@router.post("/events/{event_id}/participants/new", dependencies=[declare(Action.PARTICIPANT_MANAGE)])
+def create(request: Request, db: DbSession, user: CurrentUser, event: EventDep, body: FormBody) -> Response:
+    data, errors = validate_form(ParticipantForm, body, lists=LANGUAGE_LISTS)
+    if data is not None:
+        try:
+            with db.begin_nested():
+                registration = service.add_to_event(
+                    db, actor=user, event=event, data=RegistrationCreate(**data.model_dump())
+                )
+        except FieldError as exc:
+            errors = exc.as_errors()
+        else:
+            flash(request, _("%(name)s has been added.") % {"name": registration.person.full_name})
+            return redirect_303(request, _url(event, registration))
+    return _add_page(request, db, user, event, form_values(body, lists=LANGUAGE_LISTS), errors, status_code=422)
+
+
+# --- one registration ----------------------------------------------------------------------------
+
+
+def _detail_page(
+    request: Request, db: DbSession, user: User, event: Event, registration: Registration,
+    values: dict[str, Any] | None = None, errors: dict[str, list[str]] | None = None, status_code: int = 200,
+) -> Response:
+    staff = policy.can(user, Action.REGISTRATION_DECIDE, registration)
+    context = {
+        "event": event,
+        "registration": registration,
+        "history": service.history(db, viewer=user, registration=registration) if staff else None,
+        "history_labels": {k: _(v) for k, v in HISTORY_LABELS.items()},
+        "approvable": {s.value for s in service.APPROVABLE},
+        "declinable": {s.value for s in service.DECLINABLE},
+        "cancellable": {s.value for s in service.CANCELLABLE},
+        "values": values or {"circle": registration.circle.value, "category": registration.category.value},
+        "errors": errors or {},
+        **_choices(),
+    }
+    return render(request, "registrations/detail.html", context, status_code=status_code)
+
+
+@router.get("/events/{event_id}/participants/{registration_id}", dependencies=[declare(Action.REGISTRATION_VIEW)])
+def detail(request: Request, db: DbSession, user: CurrentUser, event: EventDep, registration: RegistrationDep) -> Response:
+    return _detail_page(request, db, user, event, registration)
+
+
+def _edit_page(
+    request: Request, event: Event, registration: Registration, values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None, status_code: int = 200,
+) -> Response:
+    context = {"event": event, "registration": registration, "values": values, "errors": errors or {}, **_choices()}
+    return render(request, "registrations/edit.html", context, status_code=status_code)
+
+
+@router.get("/events/{event_id}/participants/{registration_id}/edit", dependencies=[declare(Action.REGISTRATION_EDIT)])
+def edit_form(request: Request, user: CurrentUser, event: EventDep, registration: RegistrationDep) -> Response:
+    service.check_editable(actor=user, registration=registration)
+    values: dict[str, Any] = {name: getattr(registration.person, name) for name in PersonFields.model_fields}
+    values |= {name: getattr(registration, name) for name in NeedsFields.model_fields}
+    values["sector"] = registration.person.sector.value
+    values["languages"] = [c for c in registration.languages.split(",") if c]
+    return _edit_page(request, event, registration, values)
+
+
+@router.post("/events/{event_id}/participants/{registration_id}/edit", dependencies=[declare(Action.REGISTRATION_EDIT)])
+def edit(
+    request: Request, db: DbSession, user: CurrentUser, event: EventDep, registration: RegistrationDep, body: FormBody
+) -> Response:
+    data, errors = validate_form(ProfileForm, body, lists=LANGUAGE_LISTS)
+    if data is not None:
+        try:
+            with db.begin_nested():
+                service.update_profile(
+                    db, actor=user, registration=registration,
+                    person=PersonFields(**data.model_dump(include=set(PersonFields.model_fields))),
+                    needs=NeedsFields(**data.model_dump(include=set(NeedsFields.model_fields))),
+                )
+        except FieldError as exc:
+            errors = exc.as_errors()
+        else:
+            flash(request, _("The participant's details have been saved."))
+            return redirect_303(request, _url(event, registration))
+    return _edit_page(request, event, registration, form_values(body, lists=LANGUAGE_LISTS), errors, status_code=422)
+
+
+@router.post(
+    "/events/{event_id}/participants/{registration_id}/placement", dependencies=[declare(Action.REGISTRATION_DECIDE)]
+)
+def placement(
+    request: Request, db: DbSession, user: CurrentUser, event: EventDep, registration: RegistrationDep, body: FormBody
+) -> Response:
+    data, errors = validate_form(PlacementForm, body)
+    if data is not None:
+        try:
+            with db.begin_nested():
+                service.change_placement(
+                    db, actor=user, registration=registration, circle=data.circle, category=data.category
+                )
+        except FieldError as exc:
+            errors = exc.as_errors()
+        else:
+            flash(request, _("The circle and category have been saved."))
+            return redirect_303(request, _url(event, registration))
+    return _detail_page(request, db, user, event, registration, form_values(body), errors, status_code=422)
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/events/{event_id}/participants/{registration_id}/approve", dependencies=[declare(Action.REGISTRATION_DECIDE)]
+)
+def approve(request: Request, db: DbSession, user: CurrentUser, event: EventDep, registration: RegistrationDep) -> Response:
+    service.approve(db, actor=user, registration=registration)
+    name = registration.person.full_name
+    if registration.status == RegistrationStatus.CONFIRMED:
+        flash(request, _("%(name)s is confirmed.") % {"name": name})
+    else:
+        flash(request, _("The circle is full: %(name)s is on the waiting list.") % {"name": name}, "warning")
+    return redirect_303(request, _url(event, registration))
+
+
+DECISIONS = {
+    "decline": (RegistrationStatus.DECLINED, Action.REGISTRATION_DECIDE),
+    "cancel": (RegistrationStatus.CANCELLED, Action.REGISTRATION_CANCEL),
+}
+
+
+def _decision_page(
+    request: Request, event: Event, registration: Registration, kind: str, values: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None, status_code: int = 200,
+) -> Response:
+    name = registration.person.full_name
+    texts = {
+        "decline": (_("Decline this registration?"), _("Decline"),
+                    _("%(name)s will be told that their registration is declined, with your reason.") % {"name": name}),
+        "cancel": (_("Cancel this registration?"), _("Cancel the registration"),
+                   _("%(name)s will be told that their registration is cancelled, with your reason. "
+                     "A place they held goes to the first one waiting.") % {"name": name}),
+    }
+    heading, confirm_label, message = texts[kind]
+    context = {
+        "event": event, "registration": registration, "kind": kind, "heading": heading,
+        "confirm_label": confirm_label, "message": message, "values": values or {}, "errors": errors or {},
+    }
+    return render(request, "registrations/decision.html", context, status_code=status_code)
+
+
+def _decide(
+    request: Request, db: DbSession, user: User, event: Event, registration: Registration, body: FormBody, kind: str
+) -> Response:
+    data, errors = validate_form(DecisionForm, body)
+    if data is not None:
+        decide = service.decline if kind == "decline" else service.cancel
+        try:
+            with db.begin_nested():
+                decide(db, actor=user, registration=registration, reason=data.reason)
+        except FieldError as exc:
+            errors = exc.as_errors()
+        else:
+            message = _("The registration has been declined.") if kind == "decline" else _("The registration has been cancelled.")
+            flash(request, message)
+            return redirect_303(request, _url(event, registration))
+    return _decision_page(request, event, registration, kind, form_values(body), errors, status_code=422)
+
+
+@router.get(
+    "/events/{event_id}/participants/{registration_id}/decline", dependencies=[declare(Action.REGISTRATION_DECIDE)]
+)
+def decline_confirm(request: Request, user: CurrentUser, event: EventDep, registration: RegistrationDep) -> Response:
+    service.check_decision(actor=user, registration=registration, status=RegistrationStatus.DECLINED)
+    return _decision_page(request, event, registration, "decline")
+
+
+@router.post(
+    "/events/{event_id}/participants/{registration_id}/decline", dependencies=[declare(Action.REGISTRATION_DECIDE)]
+)
+def decline(
+    request: Request, db: DbSession, user: CurrentUser, event: EventDep, registration: RegistrationDep, body: FormBody
+) -> Response:
+    return _decide(request, db, user, event, registration, body, "decline")
+
+
+@router.get(
+    "/events/{event_id}/participants/{registration_id}/cancel", dependencies=[declare(Action.REGISTRATION_CANCEL)]
+)
+def cancel_confirm(request: Request, user: CurrentUser, event: EventDep, registration: RegistrationDep) -> Response:
+    service.check_decision(actor=user, registration=registration, status=RegistrationStatus.CANCELLED)
+    return _decision_page(request, event, registration, "cancel")
+
+
+@router.post(
+    "/events/{event_id}/participants/{registration_id}/cancel", dependencies=[declare(Action.REGISTRATION_CANCEL)]
+)
+def cancel(
+    request: Request, db: DbSession, user: CurrentUser, event: EventDep, registration: RegistrationDep, body: FormBody
+) -> Response:
+    return _decide(request, db, user, event, registration, body, "cancel")
+
+
+# --- the travel document -------------------------------------------------------------------------
+
+
+def _document_page(
+    request: Request, event: Event, registration: Registration, values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None, status_code: int = 200,
+) -> Response:
+    context = {"event": event, "registration": registration, "values": values, "errors": errors or {}, **_choices()}
+    return render(request, "registrations/document.html", context, status_code=status_code)
+
+
+@router.get(
+    "/events/{event_id}/participants/{registration_id}/document", dependencies=[declare(Action.REGISTRATION_EDIT)]
+)
+def document_form(request: Request, user: CurrentUser, event: EventDep, registration: RegistrationDep) -> Response:
+    service.check_editable(actor=user, registration=registration)
+    values = {
+        "doc_type": registration.doc_type.value if registration.doc_type else "passport",
+        "doc_issuing_country": registration.doc_issuing_country,
+        "doc_nationality": registration.doc_nationality,
+        "doc_expires_on": registration.doc_expires_on,
+    }
+    return _document_page(request, event, registration, values)
+
+
+@router.post(
+    "/events/{event_id}/participants/{registration_id}/document", dependencies=[declare(Action.REGISTRATION_EDIT)]
+)
+def document(
+    request: Request, db: DbSession, user: CurrentUser, event: EventDep, registration: RegistrationDep, body: FormBody
+) -> Response:
+    data, errors = validate_form(TravelDocumentForm, body)
+    if data is not None:
+        try:
+            with db.begin_nested():
+                service.set_travel_document(
+                    db, actor=user, registration=registration, data=TravelDocumentIn(**data.model_dump())
+                )
+        except FieldError as exc:
+            errors = exc.as_errors()
+        else:
+            flash(request, _("The travel document has been saved."))
+            return redirect_303(request, _url(event, registration))
+    values = {k: v for k, v in form_values(body).items() if k != "doc_number"}  # never echoed back
+    return _document_page(request, event, registration, values, errors, status_code=422)
+
+
+@router.post(
+    "/events/{event_id}/participants/{registration_id}/document/reveal",
+    dependencies=[declare(Action.DOCUMENT_REVEAL)],
+)
+def reveal(request: Request, db: DbSession, user: CurrentUser, event: EventDep, registration: RegistrationDep) -> Response:
+    number = service.reveal_document(db, actor=user, registration=registration, client=client_address(request))
+    context = {"event": event, "registration": registration, "number": number}
+    return render(request, "registrations/reveal.html", context)
+
+
+# --- a person's history --------------------------------------------------------------------------
+
+
+@router.get("/events/{event_id}/people/{person_id}", dependencies=[declare(Action.REGISTRATION_VIEW)])
+def person_page(request: Request, db: DbSession, user: CurrentUser, event: EventDep, person_id: Id) -> Response:
+    person, registrations = service.person_history(db, viewer=user, person_id=person_id, event=event)
+    context = {"event": event, "person": person, "registrations": registrations}
+    return render(request, "registrations/person.html", context)
+
+
+# --- check-in ------------------------------------------------------------------------------------
+
+
+@router.get("/events/{event_id}/check-in", dependencies=[declare(Action.CHECK_IN)])
+def check_in_page(
+    request: Request, db: DbSession, user: CurrentUser, event: EventDep, q: str | None = Query(None, max_length=200)
+) -> Response:
+    context = {
+        "event": event,
+        "q": q or "",
+        "values": {"q": q or ""},
+        "found": service.check_in_search(db, viewer=user, event=event, q=q or ""),
+        "summaries": delegation_service.summaries(db, viewer=user, event=event, coordinators=False),
+    }
+    return render(request, "registrations/check_in.html", context)
+
+
+@router.post("/events/{event_id}/check-in/{registration_id}", dependencies=[declare(Action.CHECK_IN)])
+def check_in(
+    request: Request, db: DbSession, user: CurrentUser, event: EventDep, registration: RegistrationDep, body: FormBody
+) -> Response:
+    data, errors = validate_form(CheckInForm, body)
+    if data is None:
+        raise FieldError("attended", _("Choose attended or no-show."))
+    service.check_in(db, actor=user, registration=registration, attended=data.attended == "yes")
+    name = registration.person.full_name
+    if data.attended == "yes":
+        flash(request, _("%(name)s is checked in.") % {"name": name})
+    else:
+        flash(request, _("%(name)s is marked as no-show.") % {"name": name})
+    target = f"/events/{event.id}/check-in"
+    if data.q:
+        target += "?" + urlencode({"q": data.q})
+    return redirect_303(request, target)
+
+
+# --- erasing the event's personal data -----------------------------------------------------------
+
+
+@router.get("/events/{event_id}/purge", dependencies=[declare(Action.EVENT_PURGE_PERSONAL_DATA)])
+def purge_confirm(request: Request, user: CurrentUser, event: EventDep) -> Response:
+    due_on = service.check_purge(actor=user, event=event)
+    context = {"event": event, "due_on": due_on, "due": date.today() >= due_on}
+    return render(request, "registrations/purge.html", context)
+
+
+@router.post("/events/{event_id}/purge", dependencies=[declare(Action.EVENT_PURGE_PERSONAL_DATA)])
+def purge(request: Request, db: DbSession, user: CurrentUser, event: EventDep) -> Response:
+    count = service.purge_event(db, actor=user, event=event)
+    flash(
+        request,
+        i18n.ngettext(
+            "The personal data of %(num)s registration has been erased.",
+            "The personal data of %(num)s registrations has been erased.",
+            count,
+        ) % {"num": count},
+    )
+    return redirect_303(request, _url(event))

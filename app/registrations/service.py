@@ -5,12 +5,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, crypto, policy
 from app.accounts.models import User
+from app.audit.models import AuditEntry
 from app.config import get_settings
 from app.db import utcnow
 from app.delegations import service as delegations
@@ -36,6 +38,7 @@ from app.registrations.schemas import (
     NeedsFields,
     PersonFields,
     RegistrationCreate,
+    RegistrationUpdate,
     TravelDocumentIn,
 )
 from app.security import keyed_hash
@@ -93,7 +96,7 @@ def list_for_event(
     """The participants a viewer may see: all for organisers, their delegation for coordinators."""
     policy.require(viewer, Action.PARTICIPANT_LIST, event)
     query = _visible(viewer, event).options(
-        joinedload(Registration.person), joinedload(Registration.delegation)
+        contains_eager(Registration.person), joinedload(Registration.delegation)
     )
     if filters.delegation_id:
         query = query.where(Registration.delegation_id == filters.delegation_id)
@@ -103,21 +106,25 @@ def list_for_event(
         query = query.where(Registration.category == filters.category)
     if filters.status:
         query = query.where(Registration.status == filters.status)
-    if filters.q:
-        q = filters.q.strip()
-        query = query.where(
-            or_(
-                *(
-                    column.icontains(q, autoescape=True)
-                    for column in (
-                        Person.given_name, Person.family_name, Person.given_name_native,
-                        Person.family_name_native, Person.organisation, Person.email,
-                    )
-                )
-            )
-        )
+    if filters.q and filters.q.strip():
+        query = query.where(_matches(filters.q.strip(), with_organisation=True))
     order = SORTS.get(filters.sort, SORTS["name"])
-    return paginate(db, query.order_by(*order, Registration.id), page=page, per_page=per_page)
+    result = paginate(db, query.order_by(*order, Registration.id), page=page, per_page=per_page)
+    for registration in result.items:  # the policy reads the event: it is this one
+        set_committed_value(registration, "event", event)
+    return result
+
+
+def _matches(q: str, *, with_organisation: bool = False) -> ColumnElement[bool]:
+    """Names (either script, either order, or whole), and the organisation and e-mail."""
+    columns = [Person.given_name, Person.family_name, Person.given_name_native, Person.family_name_native]
+    if with_organisation:
+        columns += [Person.organisation, Person.email]
+    return or_(
+        *(column.icontains(q, autoescape=True) for column in columns),
+        (Person.given_name + " " + Person.family_name).icontains(q, autoescape=True),
+        (Person.family_name + " " + Person.given_name).icontains(q, autoescape=True),
+    )
 
 
 def status_counts(db: Session, *, viewer: User | None, event: Event) -> dict[RegistrationStatus, int]:
@@ -154,20 +161,71 @@ def own_registrations(db: Session, *, user: User) -> list[Registration]:
     return list(db.scalars(query))
 
 
-def person_history(db: Session, *, viewer: User, person_id: int) -> tuple[Person, list[Registration]]:
-    """A person and the registrations of theirs the viewer may see, across events."""
-    registrations = list(
-        db.scalars(
-            select(Registration)
-            .options(*_loaded())
-            .join(Registration.event)
-            .where(Registration.person_id == person_id, policy.visible_registrations(viewer))
-            .order_by(Event.starts_on.desc())
-        )
+def person_history(
+    db: Session, *, viewer: User, person_id: int, event: Event | None = None
+) -> tuple[Person, list[Registration]]:
+    """A person and the registrations of theirs the viewer may see, across events, newest first.
+
+    With `event`: the person must have a registration the viewer may see at that event, and the
+    history is that of the event's initiative (or of the event alone, when it has none).
+    """
+    query = (
+        select(Registration)
+        .options(*_loaded())
+        .join(Event, Registration.event_id == Event.id)
+        .where(Registration.person_id == person_id, policy.visible_registrations(viewer))
+        .order_by(Event.starts_on.desc(), Registration.id.desc())
     )
-    if not registrations:
+    if event is not None:
+        if event.initiative_id is None:
+            query = query.where(Registration.event_id == event.id)
+        else:
+            query = query.where(Event.initiative_id == event.initiative_id)
+    registrations = list(db.scalars(query))
+    if not registrations or (event is not None and not any(r.event_id == event.id for r in registrations)):
         raise NotFound()
     return registrations[0].person, registrations
+
+
+def history(db: Session, *, viewer: User, registration: Registration) -> list[AuditEntry]:
+    """What happened to a registration, oldest first, from the audit log (for staff)."""
+    policy.require(viewer, Action.REGISTRATION_DECIDE, registration)
+    query = (
+        select(AuditEntry)
+        .options(joinedload(AuditEntry.actor))
+        .where(
+            or_(
+                and_(AuditEntry.object_type == "registration", AuditEntry.object_id == registration.id),
+                and_(
+                    AuditEntry.object_type == "person",
+                    AuditEntry.object_id == registration.person_id,
+                    AuditEntry.event_id == registration.event_id,
+                ),
+            )
+        )
+        .order_by(AuditEntry.id)
+        .limit(200)
+    )
+    return list(db.scalars(query))
+
+
+def check_in_search(db: Session, *, viewer: User, event: Event, q: str, limit: int = 50) -> list[Registration]:
+    """The confirmed participants (and those checked in or not) whose name matches `q`."""
+    policy.require(viewer, Action.CHECK_IN, event)
+    q = q.strip()
+    if not q:
+        return []
+    query = (
+        _visible(viewer, event)
+        .options(contains_eager(Registration.person), joinedload(Registration.delegation))
+        .where(Registration.status.in_(CHECKABLE), _matches(q))
+        .order_by(Person.family_name, Person.given_name, Registration.id)
+        .limit(limit)
+    )
+    found = list(db.scalars(query))
+    for registration in found:
+        set_committed_value(registration, "event", event)
+    return found
 
 
 # --- people and registrations --------------------------------------------------------------------
@@ -180,17 +238,33 @@ def find_person(db: Session, email: str | None) -> Person | None:
 
 
 def upsert_person(db: Session, *, email: str | None, fields: PersonFields, user: User | None = None) -> Person:
-    """The person with this e-mail (updated), or a new one."""
+    """The person with this e-mail (updated), or a new one.
+
+    Two requests creating the same new person at once: the second waits for the first (unique
+    e-mail) and then updates the person the first created.
+    """
+    values = fields.model_dump(include=set(PersonFields.model_fields))
     person = find_person(db, email)
     if person is None:
-        person = Person(email=email.strip().lower() if email else None)
-        db.add(person)
-    for key, value in fields.model_dump(include=set(PersonFields.model_fields)).items():
-        setattr(person, key, value)
+        person = Person(email=email.strip().lower() if email else None, **values)
+        try:
+            with db.begin_nested():
+                db.add(person)
+                db.flush()
+        except IntegrityError:
+            person = find_person(db, email)
+            if person is None:
+                raise
+    _assign(person, values)
     if user is not None and person.user_id is None:
         person.user = user
     db.flush()
     return person
+
+
+def _registered(db: Session, event: Event, person: Person) -> bool:
+    query = select(Registration.id).where(Registration.event_id == event.id, Registration.person_id == person.id)
+    return db.scalar(query) is not None
 
 
 def _require_open(event: Event) -> None:
@@ -220,8 +294,13 @@ def add(
     if delegation.event_id != event.id:
         raise FieldError("delegation_id", "Choose a delegation of this event.")
     _require_open(event)
-    person = person or upsert_person(db, email=data.email, fields=data)
-    if db.scalar(select(Registration.id).where(Registration.event_id == event.id, Registration.person_id == person.id)):
+    if person is None:
+        # Refused before anything is written: the person's record is not touched.
+        existing = find_person(db, data.email)
+        if existing is not None and _registered(db, event, existing):
+            raise FieldError("email", "This person is registered for this event already.")
+        person = upsert_person(db, email=data.email, fields=data)
+    if _registered(db, event, person):
         raise FieldError("email", "This person is registered for this event already.")
     registration = Registration(
         event=event,
@@ -244,10 +323,32 @@ def add(
     return registration
 
 
+def add_to_event(db: Session, *, actor: User, event: Event, data: RegistrationCreate) -> Registration:
+    """Staff add a person to one of the event's delegations, named by `data.delegation_id`."""
+    policy.require(actor, Action.PARTICIPANT_LIST, event)
+    _require_open(event)
+    delegation = db.scalar(
+        select(Delegation)
+        .options(joinedload(Delegation.event))
+        .where(Delegation.id == data.delegation_id, Delegation.event_id == event.id)
+    )
+    if delegation is None or not policy.can(actor, Action.PARTICIPANT_MANAGE, delegation):
+        raise FieldError("delegation_id", "Choose a delegation of this event.")
+    return add(db, actor=actor, event=event, delegation=delegation, data=data)
+
+
+def check_addable(*, actor: User, event: Event) -> None:
+    """For the "add a participant" page: may the actor add anyone to this event now?"""
+    policy.require(actor, Action.PARTICIPANT_LIST, event)
+    _require_open(event)
+
+
 def update_person(db: Session, *, actor: User, registration: Registration, data: PersonFields) -> Registration:
     policy.require(actor, Action.REGISTRATION_EDIT, registration)
     _require_open(registration.event)
     changed = _assign(registration.person, data.model_dump(include=set(PersonFields.model_fields)))
+    if not changed:
+        return registration
     db.flush()
     audit.record(db, actor, "person.update", registration.person, event_id=registration.event_id, fields=changed)
     return registration
@@ -257,8 +358,47 @@ def update_needs(db: Session, *, actor: User, registration: Registration, data: 
     policy.require(actor, Action.REGISTRATION_EDIT, registration)
     _require_open(registration.event)
     changed = _assign(registration, data.model_dump(include=set(NeedsFields.model_fields)))
+    if not changed:
+        return registration
     db.flush()
     audit.record(db, actor, "registration.update", registration, fields=changed)
+    return registration
+
+
+def check_editable(*, actor: User, registration: Registration) -> None:
+    """For the edit pages: may the actor change this registration now?"""
+    policy.require(actor, Action.REGISTRATION_EDIT, registration)
+    _require_open(registration.event)
+
+
+def update_profile(
+    db: Session, *, actor: User, registration: Registration, person: PersonFields, needs: NeedsFields
+) -> Registration:
+    """The edit page: the person's own fields and the registration's needs, together."""
+    update_person(db, actor=actor, registration=registration, data=person)
+    return update_needs(db, actor=actor, registration=registration, data=needs)
+
+
+def update(db: Session, *, actor: User, registration: Registration, data: RegistrationUpdate) -> Registration:
+    """PATCH: what is given of the person, the needs and the placement, each with its own
+    permission (a delegate who sends a circle is refused, and nothing changes)."""
+    given = data.model_dump(exclude_unset=True)
+    person_keys = set(PersonFields.model_fields) & given.keys()
+    needs_keys = set(NeedsFields.model_fields) & given.keys()
+    if "circle" in given or "category" in given:
+        policy.require(actor, Action.REGISTRATION_DECIDE, registration)
+    if person_keys:
+        current = {k: getattr(registration.person, k) for k in PersonFields.model_fields}
+        fields = PersonFields.model_validate({**current, **{k: given[k] for k in person_keys}})
+        update_person(db, actor=actor, registration=registration, data=fields)
+    if needs_keys:
+        current = {k: getattr(registration, k) for k in NeedsFields.model_fields}
+        needs = NeedsFields.model_validate({**current, **{k: given[k] for k in needs_keys}})
+        update_needs(db, actor=actor, registration=registration, data=needs)
+    if "circle" in given or "category" in given:
+        change_placement(
+            db, actor=actor, registration=registration, circle=given.get("circle"), category=given.get("category")
+        )
     return registration
 
 
@@ -275,10 +415,14 @@ def change_placement(
             raise FieldError("circle", "That circle of the delegation is full.")
     old_circle = registration.circle
     changed = _assign(registration, fields)
+    if not changed:
+        return registration
     db.flush()
     audit.record(db, actor, "registration.update", registration, fields=changed)
-    if "circle" in changed and old_circle != registration.circle:
+    if "circle" in changed:
         promote_waitlist(db, actor=actor, delegation=registration.delegation, circle=old_circle)
+        if registration.status == S.WAITLISTED:
+            promote_waitlist(db, actor=actor, delegation=registration.delegation, circle=registration.circle)
     return registration
 
 
@@ -413,6 +557,17 @@ def approve(db: Session, *, actor: User, registration: Registration, reason: str
     return registration
 
 
+def check_decision(*, actor: User, registration: Registration, status: RegistrationStatus) -> None:
+    """For the confirmation pages: may the actor decline or cancel this registration now?"""
+    action, allowed = (
+        (Action.REGISTRATION_CANCEL, CANCELLABLE) if status == S.CANCELLED else (Action.REGISTRATION_DECIDE, DECLINABLE)
+    )
+    policy.require(actor, action, registration)
+    _require_open(registration.event)
+    if registration.status not in allowed:
+        raise Conflict(f"A registration that is {registration.status.value.replace('_', ' ')} cannot be {status.value}.")
+
+
 def decline(db: Session, *, actor: User, registration: Registration, reason: str) -> Registration:
     policy.require(actor, Action.REGISTRATION_DECIDE, registration)
     return _release(db, actor, registration, S.DECLINED, DECLINABLE, reason, "Your registration has been declined")
@@ -475,6 +630,8 @@ def check_in(db: Session, *, actor: User, registration: Registration, attended: 
     policy.require(actor, Action.CHECK_IN, registration.event)
     if registration.status not in CHECKABLE:
         raise Conflict("Only confirmed participants can be checked in.")
+    if registration.status == (S.ATTENDED if attended else S.NO_SHOW):
+        return registration  # a second tap changes nothing
     registration.checked_in_at = utcnow() if attended else None
     _transition(db, actor, registration, S.ATTENDED if attended else S.NO_SHOW, "")
     return registration
@@ -499,6 +656,12 @@ SENSITIVE_BLANKS = {
 
 def purge_due_on(event: Event) -> date:
     return event.ends_on + timedelta(days=get_settings().retention_days)
+
+
+def check_purge(*, actor: User, event: Event) -> date:
+    """For the purge page: the day from which the event's personal data may be erased."""
+    policy.require(actor, Action.EVENT_PURGE_PERSONAL_DATA, event)
+    return purge_due_on(event)
 
 
 def purge_event(db: Session, *, actor: User, event: Event, today: date | None = None) -> int:

@@ -1,0 +1,1 @@
+"""The benchmark: the "Tsaghkadzor-300" scenario and the measurements of `make bench`."""

@@ -1,0 +1,261 @@
+"""The benchmark harness (bench/): the scenario it builds, and its measuring code, kept fast.
+
+`make bench` itself measures for minutes; here the 1× scenario is built once into a SQLite file
+of its own, checked, built again to show it is the same, and measured for a moment.
+"""
+
+import io
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from rich.console import Console
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.accounts import service as accounts_service
+from app.accounts.models import User
+from app.accounts.schemas import UserCreate
+from app.db import Base, UTCDateTime, get_db, make_engine
+from app.delegations.models import Delegation, DelegationSide
+from app.events import service as events_service
+from app.events.models import Event, EventStaff, EventStatus, StaffRole
+from app.initiatives.models import Initiative
+from app.main import create_app
+from app.registrations.models import Category, Circle, Person, Registration, RegistrationStatus
+from bench import run as bench_run
+from bench import scenario as bench_scenario
+from bench.measure import sign_in
+from bench.pages import FLOOR, PAGES, route_exists
+
+# Columns that differ between two builds of the same data: times, salted hashes, nonces.
+VOLATILE = {"password_hash", "doc_number"}
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("bench")
+
+
+@pytest.fixture(scope="module")
+def built(folder: Path) -> bench_scenario.Scenario:
+    """The 1× scenario, built once for the module; tests that change it work on a copy."""
+    return bench_scenario.build(f"sqlite:///{folder}/first.sqlite3", scale=1)
+
+
+@pytest.fixture
+def bench_engine(built: bench_scenario.Scenario) -> Iterator[Engine]:
+    engine = make_engine(built.url)
+    yield engine
+    engine.dispose()
+
+
+def copy_of(scenario: bench_scenario.Scenario, folder: Path, name: str) -> bench_scenario.Scenario:
+    source = Path(scenario.url.removeprefix("sqlite:///"))
+    target = folder / f"{name}.sqlite3"
+    shutil.copyfile(source, target)
+    return replace(scenario, url=f"sqlite:///{target}")
+
+
+def snapshot(url: str) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    """Every row of every table, without the columns that no two builds share."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = {}
+            for table in Base.metadata.sorted_tables:
+                columns = [
+                    c for c in table.columns if not isinstance(c.type, UTCDateTime) and c.name not in VOLATILE
+                ]
+                query = select(*columns).order_by(*table.primary_key.columns)
+                rows[table.name] = [tuple(row) for row in conn.execute(query)]
+            return rows
+    finally:
+        engine.dispose()
+
+
+# --- the scenario ------------------------------------------------------------------------------------
+
+
+def test_scenario_1x_holds_the_event_its_organiser_and_300_confirmed_registrations(
+    built: bench_scenario.Scenario, bench_engine: Engine
+) -> None:
+    with Session(bench_engine) as db:
+        initiative = db.scalars(select(Initiative)).one()
+        event = db.scalars(select(Event)).one()
+        staff = db.execute(select(User.email, EventStaff.role).join(EventStaff.user)).all()
+        delegations = db.execute(select(Delegation.name, Delegation.country, Delegation.side)).all()
+        registrations = db.execute(
+            select(Person.given_name, Person.family_name, Person.email, Person.organisation,
+                   Registration.category, Registration.circle, Registration.status,
+                   Registration.doc_number, Registration.doc_number_hint)
+            .join(Registration.person)
+            .order_by(Registration.id)
+        ).all()
+        b001_user = db.scalar(select(Person.user_id).where(Person.email == "delegate-b001@example.org"))
+        users = db.scalar(select(func.count()).select_from(User))
+
+    assert initiative.name == bench_scenario.INITIATIVE
+    assert (event.title, event.city, event.timezone, event.host_country) == (
+        "Peace Bridge bilateral roundtable", "Tsaghkadzor", "Asia/Yerevan", "AM"
+    )
+    assert (event.starts_on, event.ends_on) == (date(2026, 2, 13), date(2026, 2, 15))
+    assert event.status == EventStatus.CONCLUDED and event.is_public
+    assert staff == [("organiser1@example.org", StaffRole.ORGANISER)]
+    assert delegations == [("Armenia", "AM", DelegationSide.HOST), ("Azerbaijan", "AZ", DelegationSide.VISITING)]
+
+    assert len(registrations) == 300
+    names = [f"{r.given_name} {r.family_name}" for r in registrations]
+    assert names[:2] == ["Delegate A001", "Delegate A002"] and names[149:151] == ["Delegate A150", "Delegate B001"]
+    assert names[-1] == "Delegate B150" and len(set(names)) == 300
+    assert registrations[150].email == "delegate-b001@example.org"
+    assert {r.organisation for r in registrations} == {f"Org {n}" for n in range(1, 31)}
+    assert [r.category for r in registrations[:4]] == [
+        Category.CIVIL_SOCIETY, Category.EXPERT, Category.MEDIA, Category.CIVIL_SOCIETY
+    ]
+    assert sum(r.circle == Circle.CORE for r in registrations) == 60  # every 5th of each side
+    assert {r.status for r in registrations} == {RegistrationStatus.CONFIRMED}
+    # Every travel document is encrypted as usual: the stored value is not the number.
+    assert all(r.doc_number.startswith("v1:") and "0000001" not in r.doc_number for r in registrations)
+    assert registrations[0].doc_number_hint == "0001"
+
+    assert users == 2 and b001_user is not None
+    assert set(built.accounts) == {"organiser", "delegate_b001"}
+    assert built.ids.keys() >= {"initiative", "event", "delegation_a", "delegation_b"}
+    assert all("crossing" not in key for key in built.ids)  # not in the app yet: not faked
+
+
+def test_scenario_plan_has_60_sessions_without_room_overlaps_and_two_crossings() -> None:
+    sessions = bench_scenario.sessions()
+    crossings = bench_scenario.crossings(10)
+
+    assert [s.title for s in (sessions[0], sessions[-1])] == ["Session 01", "Session 60"]
+    assert len({(s.room, s.starts_at) for s in sessions}) == 60
+    assert sessions[0].starts_at.isoformat() == "2026-02-13T05:00:00+00:00"  # 09:00 in Yerevan
+    assert sessions[19].ends_at.isoformat() == "2026-02-13T15:00:00+00:00"  # 19:00
+    assert sessions[0].speakers == (("A", 1), ("A", 2), ("A", 3))
+    assert sessions[43].speakers == (("A", 2), ("A", 3), ("A", 4))  # 7·43 = 301: mod 300
+    assert sum(s.official_meeting for s in sessions) == 6
+    assert [(c.direction, len(c.manifest)) for c in crossings] == [("arrival", 1500), ("departure", 1500)]
+
+
+def test_scenario_built_twice_holds_the_same_data(built: bench_scenario.Scenario, folder: Path) -> None:
+    again = bench_scenario.build(f"sqlite:///{folder}/second.sqlite3", scale=1)
+
+    first, second = snapshot(built.url), snapshot(again.url)
+
+    assert first == second
+    assert len(first["registration"]) == 300 and len(first["audit_entry"]) > 300
+    assert (again.ids, again.accounts) == (built.ids, built.accounts)
+
+
+def test_scenario_refuses_a_database_that_is_not_a_benchmark(folder: Path) -> None:
+    url = f"sqlite:///{folder}/other.sqlite3"
+    engine = make_engine(url)
+    bench_scenario.migrate(engine)
+    with Session(engine) as db:
+        db.add(Initiative(name="Somebody's real initiative", description=""))
+        db.commit()
+    engine.dispose()
+
+    with pytest.raises(bench_scenario.NotABenchDatabase):
+        bench_scenario.build(url)
+
+    assert Path(f"{folder}/other.sqlite3").exists()
+
+
+# --- measuring -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bench_app(built: bench_scenario.Scenario, folder: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """An app on a copy of the scenario's database, as bench.run probes it, without global state."""
+    scenario = copy_of(built, folder, request.node.name)
+    engine = make_engine(scenario.url)
+    sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    app = create_app()
+
+    def override() -> Iterator[Session]:
+        db = sessions()
+        try:
+            yield db
+            db.commit()
+        finally:
+            db.close()
+
+    app.dependency_overrides[get_db] = override
+    yield scenario, app, engine
+    app.dependency_overrides.clear()
+    engine.dispose()
+
+
+def test_probe_counts_the_overview_queries_and_reports_the_pages_without_a_route(bench_app) -> None:  # type: ignore[no-untyped-def]
+    scenario, app, engine = bench_app
+
+    found = bench_run.probe_pages(scenario, app, engine)
+
+    assert found["floor"]["status"] == "ready" and found["floor"]["queries"] == 0
+    overview = found["overview"]
+    assert (overview["status"], overview["path"], overview["as"]) == ("ready", f"/events/{scenario.ids['event']}", "organiser")
+    assert overview["queries"] == len(overview["statements"]) and 0 < overview["queries"] <= 10
+    for page in PAGES:
+        if not any(route_exists(app, t.fill(scenario.ids, default=1) or "") for t in page.targets):
+            assert found[page.key]["status"] == "missing"
+            assert "no route for GET" in found[page.key]["notes"][0]
+
+
+def test_overview_query_count_is_the_same_with_1_and_3_organisers(bench_app) -> None:  # type: ignore[no-untyped-def]
+    scenario, app, engine = bench_app
+    one = bench_run.probe_pages(scenario, app, engine)["overview"]
+    with Session(engine) as db:
+        actor = accounts_service.system_actor()
+        event = db.get_one(Event, scenario.ids["event"])
+        for n in (2, 3):
+            account = bench_scenario.organiser_account(n)
+            accounts_service.create_user(
+                db, actor=actor, data=UserCreate(email=account.email, full_name=account.full_name, password=account.password)
+            )
+            events_service.add_staff(db, actor=actor, event=event, email=account.email, role=StaffRole.ORGANISER)
+        db.commit()
+
+    three = bench_run.probe_pages(scenario, app, engine)["overview"]
+
+    assert three["status"] == one["status"] == "ready"
+    assert three["queries"] == one["queries"]
+    with TestClient(app, follow_redirects=False) as client:
+        sign_in(client, scenario.accounts["organiser"])
+        page = client.get(three["path"]).text
+    assert all(f"Bench Organiser {n}" in page for n in (1, 2, 3))
+
+
+def test_measuring_against_a_live_server_in_quick_mode(bench_app, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    scenario, app, engine = bench_app
+    found = bench_run.probe_pages(scenario, app, engine)
+    settings = bench_run.Settings(warmup=2, requests=10, clients=4, seconds=0.5, pdf_warmup=1, pdf_requests=2)
+    output = io.StringIO()
+
+    overview_only = tuple(page for page in PAGES if page.key == "overview")
+
+    bench_run.measure(scenario, found, settings, folder, Console(file=output, width=120), overview_only)
+
+    floor, overview = found["floor"], found["overview"]
+    assert floor["status"] == overview["status"] == "measured"
+    assert overview["latency"]["requests"] == 10 and overview["latency"]["median_ms"] > 0
+    assert overview["throughput"]["requests"] > 0 and overview["throughput"]["errors"] == 0
+    assert overview["floor_fraction"] == round(overview["throughput"]["rps"] / floor["throughput"]["rps"], 3)
+    assert "event overview: median" in output.getvalue()
+
+    run = {"scale": 1, "per_side": 150, "database": {"dialect": "sqlite"}, "scenario": {"not_built": []},
+           "floor": found[FLOOR.key], "pages": [found[page.key] for page in PAGES]}
+    comparison, failures, missing = bench_run.judge([run, run])
+    assert [row["key"] for row in comparison] == ["floor", "overview"]
+    assert comparison[1]["queries_grow"] is False and comparison[1]["median_growth"] == 1.0
+    assert len(missing) == sum(found[page.key]["status"] == "missing" for page in PAGES)
+    assert not any("SQL statements" in line for line in failures)
+    json.dumps(run)  # every figure goes to results.json
+    Console(file=io.StringIO(), width=132).print(bench_run.scale_table(run))
