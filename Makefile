@@ -36,7 +36,7 @@ run: install
 	$(BIN)/parley serve --host $(HOST) --port $(PORT)
 
 lint: install-dev $(VNU)
-	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
 
 # The suite runs on SQLite, and again on PostgreSQL when PARLEY_TEST_DATABASE_URL is set.
 test: lint

@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pyotp
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, crypto, policy
 from app.accounts.models import (
@@ -216,8 +218,26 @@ def load_session(db: Session, token: str) -> UserSession | None:
         db.delete(session)
         return None
     if utcnow() - session.last_seen_at > TOUCH_INTERVAL:
-        session.last_seen_at = utcnow()
+        _touch(db, session)
     return session
+
+
+def _touch(db: Session, session: UserSession) -> None:
+    """Note that the session is in use. Best effort: a read must not fail because another
+    request holds SQLite's write lock, so the write is a savepoint given up on contention."""
+    now = utcnow()
+    try:
+        with db.begin_nested():
+            db.execute(
+                update(UserSession)
+                .where(UserSession.id == session.id)
+                .values(last_seen_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    except OperationalError:
+        log.info("session %s: last-seen time not updated (database busy)", session.id)
+        return
+    set_committed_value(session, "last_seen_at", now)
 
 
 def complete_second_factor(db: Session, *, session: UserSession, code: str, client: str) -> None:
