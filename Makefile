@@ -38,12 +38,13 @@ run: install
 lint: install-dev $(VNU)
 	$(BIN)/ruff check app tests migrations bench
 
-# The suite runs on SQLite, and again on PostgreSQL when PARLEY_TEST_DATABASE_URL is set.
+# The suite runs on SQLite, and again on PostgreSQL when PARLEY_TEST_DATABASE_URL is set (the
+# browser journeys run once: their live server always has a SQLite database of its own).
 test: lint
 	$(BIN)/python -m pytest
 	@if [ -n "$$PARLEY_TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL =="; \
-		PARLEY_TEST_BACKEND=postgres $(BIN)/python -m pytest; \
+		PARLEY_TEST_BACKEND=postgres $(BIN)/python -m pytest -m "not browser"; \
 	fi
 
 bench: install
