@@ -65,7 +65,8 @@ def system_actor() -> User:
     return User(email="system", full_name="Parley command line", is_admin=True, is_active=True)
 
 
-def _actor_id(actor: User) -> int | str:
+def actor_label(actor: User) -> int | str:
+    """How log lines name the actor: its id, or "system" for the command line."""
     return actor.id if actor.id is not None else "system"
 
 
@@ -84,7 +85,7 @@ def create_user(db: Session, *, actor: User, data: UserCreate) -> User:
     db.add(user)
     db.flush()
     audit.record(db, actor, "user.create", user, is_admin=user.is_admin)
-    log.info("user %s created by %s", user.id, _actor_id(actor))
+    log.info("user %s created by %s", user.id, actor_label(actor))
     return user
 
 

@@ -11,9 +11,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app import audit, policy
 from app.accounts import service as accounts
 from app.accounts.models import User
+from app.accounts.service import actor_label
 from app.delegations.models import Delegation, DelegationCoordinator
 from app.errors import Conflict, FieldError, NotFound
-from app.events.models import Event, EventStatus
+from app.events import service as events_service
+from app.events.models import Event
 from app.policy import Action
 from app.registrations.models import HOLDS_PLACE, Circle, Registration, RegistrationStatus
 
@@ -21,9 +23,6 @@ log = logging.getLogger(__name__)
 
 CAPACITY_FIELDS = {"capacity_core": Circle.CORE, "capacity_broader": Circle.BROADER}
 
-
-def _who(actor: User) -> int | str:
-    return actor.id if actor.id is not None else "system"
 
 
 @dataclass
@@ -171,15 +170,11 @@ def get_for_viewer(db: Session, *, viewer: User | None, event: Event, delegation
 # --- create, edit, delete ------------------------------------------------------------------------
 
 
-def _require_open(event: Event) -> None:
-    if event.status == EventStatus.ARCHIVED:
-        raise Conflict("This event is archived. Restore it before changing it.")
-
 
 def check_manageable(*, actor: User | None, obj: Event | Delegation) -> None:
     """For the pages that change delegations: may the actor do it now?"""
     policy.require(actor, Action.DELEGATION_MANAGE, obj)
-    _require_open(obj if isinstance(obj, Event) else obj.event)
+    events_service.require_open(obj if isinstance(obj, Event) else obj.event)
 
 
 def _check_name_free(db: Session, event: Event, name: str, other_than: int | None = None) -> None:
@@ -198,7 +193,7 @@ def create(db: Session, *, actor: User, event: Event, fields: dict[str, object])
     db.add(delegation)
     db.flush()
     audit.record(db, actor, "delegation.create", delegation)
-    log.info("delegation %s created by %s", delegation.id, _who(actor))
+    log.info("delegation %s created by %s", delegation.id, actor_label(actor))
     return delegation
 
 
@@ -229,7 +224,7 @@ def update(db: Session, *, actor: User, delegation: Delegation, fields: dict[str
         setattr(delegation, key, fields[key])
     db.flush()
     audit.record(db, actor, "delegation.update", delegation, fields=changed)
-    log.info("delegation %s updated by %s", delegation.id, _who(actor))
+    log.info("delegation %s updated by %s", delegation.id, actor_label(actor))
     if raised:
         from app.registrations import service as registrations  # registrations depend on us
 
@@ -245,7 +240,7 @@ def delete(db: Session, *, actor: User, delegation: Delegation) -> None:
     audit.record(db, actor, "delegation.delete", delegation, name=delegation.name)
     db.delete(delegation)
     db.flush()
-    log.info("delegation %s deleted by %s", delegation.id, _who(actor))
+    log.info("delegation %s deleted by %s", delegation.id, actor_label(actor))
 
 
 # --- coordinators --------------------------------------------------------------------------------
@@ -263,7 +258,7 @@ def add_coordinator(db: Session, *, actor: User, delegation: Delegation, email: 
     db.add(grant)
     db.flush()
     audit.record(db, actor, "delegation.coordinator_add", delegation, user_id=user.id)
-    log.info("user %s made coordinator of delegation %s by %s", user.id, delegation.id, _who(actor))
+    log.info("user %s made coordinator of delegation %s by %s", user.id, delegation.id, actor_label(actor))
     return grant
 
 
@@ -281,7 +276,7 @@ def remove_coordinator(db: Session, *, actor: User, delegation: Delegation, coor
     delegation.coordinators.remove(grant)
     db.flush()
     audit.record(db, actor, "delegation.coordinator_remove", delegation, user_id=grant.user_id)
-    log.info("user %s removed as coordinator of delegation %s by %s", grant.user_id, delegation.id, _who(actor))
+    log.info("user %s removed as coordinator of delegation %s by %s", grant.user_id, delegation.id, actor_label(actor))
 
 
 # --- places --------------------------------------------------------------------------------------

@@ -30,15 +30,13 @@ WORKFLOW = (
 )
 
 
-def _who(actor: User) -> int | str:
-    return actor.id if actor.id is not None else "system"
-
 
 def status_label(status: EventStatus) -> str:
     return status.value.replace("_", " ")
 
 
-def _require_open(event: Event) -> None:
+def require_open(event: Event) -> None:
+    """Archived events are read-only records."""
     if event.status == EventStatus.ARCHIVED:
         raise Conflict("This event is archived. Restore it before changing it.")
 
@@ -148,14 +146,14 @@ def create(db: Session, *, actor: User, data: EventCreate) -> Event:
     db.add(event)
     db.flush()
     audit.record(db, actor, "event.create", event, initiative_id=event.initiative_id)
-    log.info("event %s created by %s", event.id, _who(actor))
+    log.info("event %s created by %s", event.id, accounts_service.actor_label(actor))
     return event
 
 
 def check_editable(*, actor: User, event: Event) -> None:
     """For the edit page: may the actor change this event now?"""
     policy.require(actor, Action.EVENT_EDIT, event)
-    _require_open(event)
+    require_open(event)
 
 
 def update(db: Session, *, actor: User, event: Event, data: EventUpdate) -> Event:
@@ -180,7 +178,7 @@ def update(db: Session, *, actor: User, event: Event, data: EventUpdate) -> Even
         setattr(event, key, value)
     db.flush()
     audit.record(db, actor, "event.update", event, fields=sorted(changed_fields))
-    log.info("event %s updated by %s", event.id, _who(actor))
+    log.info("event %s updated by %s", event.id, accounts_service.actor_label(actor))
     return event
 
 
@@ -234,7 +232,7 @@ def change_status(db: Session, *, actor: User, event: Event, status: EventStatus
     event.status = status
     db.flush()
     audit.record(db, actor, "event.status", event, previous=previous.value, status=status.value)
-    log.info("event %s: %s → %s by %s", event.id, previous.value, status.value, _who(actor))
+    log.info("event %s: %s → %s by %s", event.id, previous.value, status.value, accounts_service.actor_label(actor))
     return event
 
 
@@ -271,7 +269,7 @@ def get_staff(db: Session, *, viewer: User | None, event: Event, staff_id: int) 
 def check_staff_change(*, actor: User, event: Event) -> None:
     """For the pages that change staff: may the actor do it now?"""
     policy.require(actor, Action.EVENT_MANAGE_STAFF, event)
-    _require_open(event)
+    require_open(event)
 
 
 def add_staff(db: Session, *, actor: User, event: Event, email: str, role: StaffRole) -> EventStaff:
@@ -293,7 +291,7 @@ def add_staff(db: Session, *, actor: User, event: Event, email: str, role: Staff
     db.add(staff)
     db.flush()
     audit.record(db, actor, "event_staff.add", staff, user_id=user.id, role=role.value)
-    log.info("user %s added as %s to event %s by %s", user.id, role.value, event.id, _who(actor))
+    log.info("user %s added as %s to event %s by %s", user.id, role.value, event.id, accounts_service.actor_label(actor))
     return staff
 
 
@@ -311,5 +309,5 @@ def remove_staff(db: Session, *, actor: User, event: Event, staff: EventStaff) -
         staff.user_id,
         staff.role.value,
         event.id,
-        _who(actor),
+        accounts_service.actor_label(actor),
     )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app import audit, i18n, policy
 from app.accounts.models import User
+from app.accounts.service import actor_label
 from app.errors import Conflict, FieldError, NotFound
 from app.initiatives.models import (
     Initiative,
@@ -30,9 +31,6 @@ log = logging.getLogger(__name__)
 
 WINDOW_BACKWARDS = "The end date cannot be before the start date."
 
-
-def _who(actor: User) -> int | str:
-    return actor.id if actor.id is not None else "system"
 
 
 def _require_active(initiative: Initiative) -> None:
@@ -99,7 +97,7 @@ def create(db: Session, *, actor: User, data: InitiativeCreate) -> Initiative:
     db.add(initiative)
     db.flush()
     audit.record(db, actor, "initiative.create", initiative)
-    log.info("initiative %s created by %s", initiative.id, _who(actor))
+    log.info("initiative %s created by %s", initiative.id, actor_label(actor))
     return initiative
 
 
@@ -117,7 +115,7 @@ def update(
         setattr(initiative, key, value)
     db.flush()
     audit.record(db, actor, "initiative.update", initiative, fields=sorted(changed))
-    log.info("initiative %s updated by %s", initiative.id, _who(actor))
+    log.info("initiative %s updated by %s", initiative.id, actor_label(actor))
     return initiative
 
 
@@ -134,7 +132,7 @@ def set_archived(db: Session, *, actor: User, initiative: Initiative, archived: 
     db.flush()
     action = "initiative.archive" if archived else "initiative.unarchive"
     audit.record(db, actor, action, initiative)
-    log.info("%s %s by %s", action, initiative.id, _who(actor))
+    log.info("%s %s by %s", action, initiative.id, actor_label(actor))
     return initiative
 
 
@@ -201,7 +199,7 @@ def add_phase(
     db.add(phase)
     db.flush()
     audit.record(db, actor, "roadmap_phase.create", phase, initiative_id=initiative.id)
-    log.info("roadmap phase %s added to initiative %s by %s", phase.id, initiative.id, _who(actor))
+    log.info("roadmap phase %s added to initiative %s by %s", phase.id, initiative.id, actor_label(actor))
     return phase
 
 
@@ -241,7 +239,7 @@ def update_phase(
         initiative_id=phase.initiative_id,
         fields=sorted(changed),
     )
-    log.info("roadmap phase %s updated by %s", phase.id, _who(actor))
+    log.info("roadmap phase %s updated by %s", phase.id, actor_label(actor))
     return phase
 
 
@@ -260,7 +258,7 @@ def delete_phase(db: Session, *, actor: User, phase: RoadmapPhase) -> None:
         initiative_id=phase.initiative_id,
         milestones=milestones,
     )
-    log.info("roadmap phase %s deleted by %s", phase.id, _who(actor))
+    log.info("roadmap phase %s deleted by %s", phase.id, actor_label(actor))
 
 
 def check_editable(*, actor: User, initiative: Initiative) -> None:
@@ -308,7 +306,7 @@ def add_milestone(
     db.add(milestone)
     db.flush()
     audit.record(db, actor, "milestone.create", milestone, initiative_id=phase.initiative_id)
-    log.info("milestone %s added to phase %s by %s", milestone.id, phase.id, _who(actor))
+    log.info("milestone %s added to phase %s by %s", milestone.id, phase.id, actor_label(actor))
     return milestone
 
 
@@ -337,7 +335,7 @@ def update_milestone(
         initiative_id=phase.initiative_id,
         fields=sorted(changed),
     )
-    log.info("milestone %s updated by %s", milestone.id, _who(actor))
+    log.info("milestone %s updated by %s", milestone.id, actor_label(actor))
     return milestone
 
 
@@ -352,4 +350,4 @@ def delete_milestone(
     db.delete(milestone)
     db.flush()
     audit.record(db, actor, "milestone.delete", milestone, initiative_id=phase.initiative_id)
-    log.info("milestone %s deleted by %s", milestone.id, _who(actor))
+    log.info("milestone %s deleted by %s", milestone.id, actor_label(actor))

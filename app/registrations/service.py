@@ -18,7 +18,8 @@ from app.db import utcnow
 from app.delegations import service as delegations
 from app.delegations.models import Delegation
 from app.errors import Conflict, FieldError, NotFound
-from app.events.models import Event, EventStatus
+from app.events import service as events_service
+from app.events.models import Event
 from app.invitations.models import Invitation
 from app.mail import service as mail
 from app.pagination import Page, paginate
@@ -268,8 +269,7 @@ def _registered(db: Session, event: Event, person: Person) -> bool:
 
 
 def _require_open(event: Event) -> None:
-    if event.status == EventStatus.ARCHIVED:
-        raise Conflict("This event is archived. Restore it before changing it.")
+    events_service.require_open(event)
     if event.personal_data_purged_at is not None:
         raise Conflict("The personal data of this event has been erased.")
 
