@@ -8,15 +8,18 @@ from app.accounts.models import (
     User,
     UserSession,
 )
+from app.agenda.models import AgendaSession, Room, SessionInvitee, SessionSpeaker
 from app.audit.models import AuditEntry
 from app.delegations.models import Delegation, DelegationCoordinator
 from app.events.models import Event, EventStaff
 from app.initiatives.models import Initiative, Milestone, RoadmapPhase
 from app.invitations.models import Invitation
 from app.mail.models import OutboxMessage
+from app.officials.models import Official
 from app.registrations.models import Consent, Person, Registration
 
 __all__ = [
+    "AgendaSession",
     "ApiToken",
     "AuditEntry",
     "Consent",
@@ -28,11 +31,15 @@ __all__ = [
     "Invitation",
     "LoginAttempt",
     "Milestone",
+    "Official",
     "OutboxMessage",
     "PasswordReset",
     "Person",
     "Registration",
     "RoadmapPhase",
+    "Room",
+    "SessionInvitee",
+    "SessionSpeaker",
     "SiteSetting",
     "User",
     "UserSession",

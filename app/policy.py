@@ -46,6 +46,10 @@ class Action(StrEnum):
     REGISTRATION_CANCEL = "registration.cancel"
     DOCUMENT_REVEAL = "document.reveal"
     INVITATION_MANAGE = "invitation.manage"
+    # The whole agenda with its internal sessions, rooms and officials; the public programme
+    # (published sessions of a public event) needs only EVENT_VIEW.
+    AGENDA_VIEW = "agenda.view"
+    AGENDA_MANAGE = "agenda.manage"
     ACCOUNT_MANAGE_OWN = "account.manage_own"
     USER_MANAGE = "user.manage"
     AUDIT_VIEW = "audit.view"
@@ -87,9 +91,13 @@ EVENT_GRANTS: dict[StaffRole, frozenset[Action]] = {
             Action.REGISTRATION_CANCEL,
             Action.DOCUMENT_REVEAL,
             Action.INVITATION_MANAGE,
+            Action.AGENDA_VIEW,
+            Action.AGENDA_MANAGE,
         }
     ),
-    StaffRole.PRESS_OFFICER: frozenset({Action.EVENT_VIEW, Action.EVENT_VIEW_INTERNAL, Action.DELEGATION_VIEW}),
+    StaffRole.PRESS_OFFICER: frozenset(
+        {Action.EVENT_VIEW, Action.EVENT_VIEW_INTERNAL, Action.DELEGATION_VIEW, Action.AGENDA_VIEW}
+    ),
 }
 
 # What a coordinator may do at their event, and to their own delegation and its people.
@@ -102,6 +110,7 @@ COORDINATOR_EVENT_GRANTS = frozenset(
         Action.PARTICIPANT_LIST,
         Action.PARTICIPANT_MANAGE,
         Action.INVITATION_MANAGE,
+        Action.AGENDA_VIEW,
     }
 )
 COORDINATOR_GRANTS = frozenset(
@@ -134,6 +143,7 @@ READ_ONLY = frozenset(
         Action.PARTICIPANT_LIST,
         Action.REGISTRATION_VIEW,
         Action.DOCUMENT_REVEAL,
+        Action.AGENDA_VIEW,
     }
 )
 

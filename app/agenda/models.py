@@ -1,0 +1,146 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, UTCDateTime, utcnow
+from app.delegations.models import Delegation
+from app.enums import enum_column
+from app.events.models import Event
+from app.officials.models import Official
+from app.registrations.models import Registration
+
+
+class Room(Base):
+    """A room of an event's venue; `position` orders the columns of the agenda grid."""
+
+    __tablename__ = "room"
+    __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    capacity: Mapped[int | None]
+    notes: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(lazy="raise")
+
+
+class SessionKind(StrEnum):
+    PLENARY = "plenary"
+    THEMATIC = "thematic_session"
+    WORKING_GROUP = "working_group"
+    CULTURAL = "cultural_activity"
+    OFFICIAL_MEETING = "official_meeting"
+    PRESS_CONFERENCE = "press_conference"
+    BREAK = "break"
+
+
+class Audience(StrEnum):
+    EVERYONE = "everyone"
+    CORE = "core"
+    DELEGATION = "delegation"
+    INVITED = "invited"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class SpeakerRole(StrEnum):
+    MODERATOR = "moderator"
+    SPEAKER = "speaker"
+    PANELLIST = "panellist"
+    RAPPORTEUR = "rapporteur"
+    GUEST = "guest"
+
+
+class AgendaSession(Base):
+    """An item of the agenda: a session, meeting, activity or break, by day and room.
+
+    `uid` stays the same for the life of the session (calendar apps key on it, and it survives
+    an event's export and import); `sequence` grows with every change that a calendar shows.
+    """
+
+    __tablename__ = "agenda_session"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    kind: Mapped[SessionKind] = mapped_column(enum_column(SessionKind))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when shown
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("room.id", ondelete="SET NULL"), index=True)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    audience: Mapped[Audience] = mapped_column(enum_column(Audience), default=Audience.EVERYONE)
+    # The delegation of an audience of one delegation.
+    audience_delegation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegation.id", ondelete="SET NULL"), index=True
+    )
+    chatham_house: Mapped[bool] = mapped_column(default=False)
+    is_published: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus), default=SessionStatus.SCHEDULED)
+    sequence: Mapped[int] = mapped_column(default=0)
+    # Internal notes (of an official meeting, say); never on the public programme.
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(lazy="raise")
+    room: Mapped[Room | None] = relationship(lazy="raise")
+    audience_delegation: Mapped[Delegation | None] = relationship(lazy="raise")
+    speakers: Mapped[list["SessionSpeaker"]] = relationship(
+        back_populates="session", lazy="raise", cascade="all, delete-orphan", order_by="SessionSpeaker.position"
+    )
+    invitees: Mapped[list["SessionInvitee"]] = relationship(
+        back_populates="session", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class SessionSpeaker(Base):
+    """A moderator, speaker or guest of a session: a participant or an official, never both."""
+
+    __tablename__ = "session_speaker"
+    __table_args__ = (
+        CheckConstraint(
+            "(registration_id IS NULL) <> (official_id IS NULL)", name="participant_or_official"
+        ),
+        UniqueConstraint("session_id", "registration_id"),
+        UniqueConstraint("session_id", "official_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("agenda_session.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id", ondelete="CASCADE"), index=True)
+    role: Mapped[SpeakerRole] = mapped_column(enum_column(SpeakerRole), default=SpeakerRole.SPEAKER)
+    position: Mapped[int] = mapped_column(default=0)
+
+    session: Mapped[AgendaSession] = relationship(back_populates="speakers", lazy="raise")
+    registration: Mapped[Registration | None] = relationship(lazy="raise")
+    official: Mapped[Official | None] = relationship(lazy="raise")
+
+
+class SessionInvitee(Base):
+    """A participant on a session's invited list (for an official meeting: who attends)."""
+
+    __tablename__ = "session_invitee"
+    __table_args__ = (UniqueConstraint("session_id", "registration_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("agenda_session.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+
+    session: Mapped[AgendaSession] = relationship(back_populates="invitees", lazy="raise")
+    registration: Mapped[Registration] = relationship(lazy="raise")
