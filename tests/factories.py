@@ -1,16 +1,19 @@
 """factory_boy factories: flushed into the test's session, never committed."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import factory
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
+from app.agenda.models import AgendaSession, Room, SessionKind
 from app.db import utcnow
 from app.delegations.models import Delegation, DelegationCoordinator, DelegationSide
 from app.events.models import Event, EventKind, EventStaff, EventStatus, StaffRole
 from app.initiatives.models import Initiative, Milestone, RoadmapPhase, RoadmapStatus
 from app.invitations.models import Invitation, InvitationStatus
+from app.officials.models import Official
 from app.registrations.models import Person, Registration, RegistrationStatus
 from app.security import hash_password, token_hash
 
@@ -211,3 +214,45 @@ def with_document(registration: Registration, number: str = "AB1234567", **kwarg
         _session, actor=AdminFactory(), registration=registration, data=TravelDocumentIn(**fields)  # type: ignore[arg-type]
     )
     return registration
+
+
+class RoomFactory(Base):
+    class Meta:
+        model = Room
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Room {n}")
+    capacity = 40
+
+
+class OfficialFactory(Base):
+    class Meta:
+        model = Official
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Official {n}")
+    title = "Deputy Minister of Foreign Affairs"
+    institution = "Ministry of Foreign Affairs"
+    country = "AM"
+
+
+def _event_start(event: Event, hour: int) -> datetime:
+    return datetime.combine(event.starts_on, time(hour), ZoneInfo(event.timezone))
+
+
+class AgendaSessionFactory(Base):
+    """A published thematic session from 10:00 to 11:30 (event time) on the event's first day."""
+
+    class Meta:
+        model = AgendaSession
+
+    event = factory.SubFactory(EventFactory)
+    room = factory.SubFactory(RoomFactory, event=factory.SelfAttribute("..event"))
+    kind = SessionKind.THEMATIC
+    title = factory.Sequence(lambda n: f"Session {n}")
+    starts_at = factory.LazyAttribute(lambda o: _event_start(o.event, 10))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(minutes=90))
+    is_published = True
+    topics = factory.LazyFunction(list)
+    speakers = factory.LazyFunction(list)
+    invitees = factory.LazyFunction(list)
