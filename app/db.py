@@ -2,14 +2,15 @@
 
 import asyncio
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import anyio.to_thread
 from fastapi import Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +31,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+_from_iso = datetime.fromisoformat
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC on both sides, also on SQLite, which keeps no offset."""
 
@@ -47,6 +51,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None] | None:
+        """On SQLite, the stored text ("2026-02-13 08:00:00.000000", UTC without an offset) is read
+        in one step, as UTC: a list of 300 rows reads thousands of these, and parsing, then
+        `replace(tzinfo=…)` costs several times as much. Anything else takes the general way."""
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or general is None:
+            return general
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            try:
+                return _from_iso(value + "+00:00")
+            except (TypeError, ValueError):  # not text, or text with an offset of its own
+                return general(value)
+
+        return process
 
 
 def utcnow() -> datetime:
@@ -127,10 +149,17 @@ def get_db(request: Request) -> Iterator[Session]:
         db.close()
 
 
+# Requests worked on at once per process. Python runs one thread at a time: beyond a few requests
+# in flight (enough to overlap one's database waits with another's work), more only interleave
+# and contend for the interpreter lock. The benchmark's participant list (300 rows, 8 clients)
+# served ~20% more requests a second with 4 in flight than with 20, at the same CPU.
+MAX_IN_FLIGHT = 4
+
+
 class RequestGate:
-    """Admission to the worker threads: at most half as many requests as the thread pool has
-    threads are worked on at once, per process, and on SQLite one write request at a time; the
-    others wait their turn in the event loop, holding no thread.
+    """Admission to the worker threads: at most MAX_IN_FLIGHT requests, and fewer than half the
+    thread pool's threads, are worked on at once, per process, and on SQLite one write request
+    at a time; the others wait their turn in the event loop, holding no thread.
 
     A request runs its sync dependencies, its handler and the validation of its answer in worker
     threads, one after another, and commits only after the last. A request that waits for a lock
@@ -153,7 +182,8 @@ class RequestGate:
         gate = self._gates.get(loop)
         if gate is None:
             threads = int(anyio.to_thread.current_default_thread_limiter().total_tokens)
-            gate = self._gates.setdefault(loop, (asyncio.Semaphore(max(1, threads // 2)), asyncio.Lock()))
+            admitted = max(1, min(threads // 2, MAX_IN_FLIGHT))
+            gate = self._gates.setdefault(loop, (asyncio.Semaphore(admitted), asyncio.Lock()))
         return gate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

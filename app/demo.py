@@ -5,13 +5,17 @@ Loaded through the services, as the command line's system actor; loading twice c
 
 import logging
 import secrets
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
 from app.accounts.schemas import UserCreate
 from app.accounts.service import system_actor
+from app.agenda import service as agenda
+from app.agenda.models import Audience, SessionKind, SpeakerRole
+from app.agenda.schemas import SessionIn, SpeakerIn
 from app.delegations import service as delegations
 from app.delegations.models import DelegationSide
 from app.events import service as events
@@ -20,6 +24,7 @@ from app.events.schemas import EventCreate
 from app.initiatives import service as initiatives
 from app.initiatives.models import RoadmapStatus
 from app.initiatives.schemas import InitiativeCreate, MilestoneCreate, PhaseCreate
+from app.officials import service as officials
 from app.registrations import service as registrations
 from app.registrations.models import Category, Circle, DocumentType, Sector
 from app.registrations.schemas import RegistrationCreate, TravelDocumentIn
@@ -172,7 +177,8 @@ def load(db: Session) -> str | None:
         fields = {k: v for k, v in spec.items() if k != "status"}
         created.append(events.create(db, actor=actor, data=EventCreate(initiative_id=initiative.id, **fields)))
     roundtable = created[0]
-    password = _staff_and_people(db, actor, roundtable)
+    password, people = _staff_and_people(db, actor, roundtable)
+    _agenda(db, actor, roundtable, people)
     for event, spec in zip(created, EVENTS, strict=True):
         target = spec["status"]
         for status in WORKFLOW[: WORKFLOW.index(target) + 1] if target in WORKFLOW else []:
@@ -186,9 +192,11 @@ def _passport(country: str, index: int) -> str:
     return f"{country}{4_200_000 + 37 * index:07d}"
 
 
-def _staff_and_people(db: Session, actor, event) -> str:  # type: ignore[no-untyped-def]
-    """The roundtable's staff, its two delegations and twenty participants on each side."""
+def _staff_and_people(db: Session, actor, event) -> tuple[str, dict[str, list]]:  # type: ignore[no-untyped-def,type-arg]
+    """The roundtable's staff, its two delegations and twenty participants on each side (the
+    registrations by country, in the order of the names)."""
     password = "-".join(secrets.token_hex(3) for _ in range(4))
+    people: dict[str, list] = {}  # type: ignore[type-arg]
     users = {
         key: accounts.create_user(
             db, actor=actor,
@@ -224,6 +232,7 @@ def _staff_and_people(db: Session, actor, event) -> str:  # type: ignore[no-unty
                     languages=f"{tag},ru,en", dietary_needs="Vegetarian" if i % 7 == 3 else "",
                 ),
             )
+            people.setdefault(country, []).append(registration)
             registrations.set_travel_document(
                 db, actor=actor, registration=registration,
                 data=TravelDocumentIn(
@@ -236,4 +245,104 @@ def _staff_and_people(db: Session, actor, event) -> str:  # type: ignore[no-unty
             registrations.approve(db, actor=actor, registration=registration)
             if registration.status.value == "confirmed":
                 registrations.check_in(db, actor=actor, registration=registration, attended=i != 5)
-    return password
+    return password, people
+
+
+# --- the roundtable's agenda -------------------------------------------------------------------------
+
+ROOMS = [("Main hall", 60), ("Working room A", 20), ("Garden terrace", 80)]
+
+# Fictional office holders, met by the participants (DESIGN.md).
+OFFICIALS = {
+    "secretary": dict(
+        name="Hrant Tadevosyan", name_native="Հրանտ Թադևոսյան", title="Secretary of the Security Council",
+        institution="Security Council of the Republic of Armenia", country="AM",
+        notes="Protocol: the office confirms the list of participants the day before.",
+    ),
+    "deputy_minister": dict(
+        name="Ruzanna Melkonyan", name_native="Ռուզաննա Մելքոնյան", title="Deputy Minister of Foreign Affairs",
+        institution="Ministry of Foreign Affairs of the Republic of Armenia", country="AM", notes="",
+    ),
+}
+
+# Speakers: ("AM" | "AZ", index into the side's names, role) or ("official", key, role).
+M, S, G = SpeakerRole.MODERATOR, SpeakerRole.SPEAKER, SpeakerRole.GUEST
+PROGRAMME = [
+    # day, start, end, kind, title, room, topics, speakers, extra fields
+    (1, "09:30", "10:00", SessionKind.PLENARY, "Opening of the roundtable", "Main hall", [],
+     [("AM", 0, S), ("AZ", 0, S)], {"description": "Welcome by the heads of both delegations."}),
+    (1, "10:00", "11:30", SessionKind.THEMATIC,
+     "Armenia–Azerbaijan relations: the current stage and future trajectories", "Main hall",
+     ["relations", "trajectories"], [("AM", 3, M), ("AZ", 1, S), ("AM", 6, S)],
+     {"chatham_house": True,
+      "description": "Where relations stand after the agreements of 2025, and the paths ahead for both "
+                     "societies.\n\n*Held under the Chatham House Rule.*"}),
+    (1, "11:30", "12:00", SessionKind.BREAK, "Coffee break", "Garden terrace", [], [], {}),
+    (1, "12:00", "13:30", SessionKind.THEMATIC,
+     "Implementing the peace agenda endorsed at the Washington Summit of 8 August 2025", "Main hall",
+     ["peace agenda", "Washington Summit"], [("AZ", 3, M), ("AM", 1, S), ("AZ", 6, S)],
+     {"chatham_house": True,
+      "description": "What civil society can do to carry the peace agenda from the summit into practice."}),
+    (1, "13:30", "14:30", SessionKind.BREAK, "Lunch", "Garden terrace", [], [], {}),
+    (1, "14:30", "16:00", SessionKind.WORKING_GROUP,
+     "Cooperation between participants: joint projects, public communication, intersocietal mechanisms",
+     "Working room A", ["joint projects", "public communication", "intersocietal mechanisms"],
+     [("AM", 9, M), ("AZ", 9, M), ("AM", 12, S), ("AZ", 12, S)],
+     {"description": "Working group: proposals for joint projects and a shared public-communication channel."}),
+    (1, "16:00", "16:30", SessionKind.BREAK, "Coffee break", "Garden terrace", [], [], {}),
+    (1, "16:30", "18:00", SessionKind.THEMATIC, "Regional security, borders and connectivity", "Main hall",
+     ["security", "borders", "connectivity"], [("AZ", 15, M), ("AM", 15, S), ("AZ", 18, S)],
+     {"chatham_house": True,
+      "description": "Delimitation and demarcation, border crossings such as Voskepar / Ashaghi Askipara, "
+                     "and transport links in the region."}),
+    (1, "18:15", "19:15", SessionKind.OFFICIAL_MEETING,
+     "Meeting with the Secretary of the Security Council", "Working room A", ["security"],
+     [("official", "secretary", G), ("AM", 0, M), ("AZ", 0, S)],
+     {"audience": Audience.CORE, "notes": "Core members of both delegations; no recording."}),
+    (1, "19:30", "22:00", SessionKind.CULTURAL, "Informal dinner and cultural evening", "Garden terrace", [],
+     [], {"description": "Music and food of both countries."}),
+    (2, "09:30", "11:00", SessionKind.THEMATIC,
+     "The benefits of sustainable peace and public expectations in both societies", "Main hall",
+     ["sustainable peace", "public expectations"], [("AM", 18, M), ("AZ", 4, S), ("AM", 4, S), ("AZ", 7, S)],
+     {"chatham_house": True,
+      "description": "What people in Armenia and Azerbaijan expect from peace, and how to share its benefits."}),
+    (2, "11:00", "11:30", SessionKind.BREAK, "Coffee break", "Garden terrace", [], [], {}),
+    (2, "11:30", "12:30", SessionKind.OFFICIAL_MEETING,
+     "Meeting with the Deputy Minister of Foreign Affairs", "Working room A", ["peace agenda"],
+     [("official", "deputy_minister", G), ("AZ", 0, M), ("AM", 0, S)],
+     {"audience": Audience.CORE, "notes": "Core members of both delegations."}),
+    (2, "12:30", "13:30", SessionKind.BREAK, "Lunch", "Garden terrace", [], [], {}),
+    (2, "13:30", "15:00", SessionKind.CULTURAL, "Walk through Tsaghkadzor and visit to Kecharis Monastery",
+     None, [], [], {"description": "An informal walk; comfortable shoes recommended."}),
+    (2, "15:30", "16:30", SessionKind.PRESS_CONFERENCE, "Closing press conference", "Main hall", [],
+     [("AM", 0, S), ("AZ", 0, S), ("AM", 2, M)],
+     {"description": "The heads of both delegations present the roundtable's conclusions."}),
+    (2, "16:45", "17:30", SessionKind.WORKING_GROUP, "Coordinators' debrief", "Working room A", [], [],
+     {"is_published": False, "notes": "Internal: lessons for the next roundtable."}),
+]
+
+
+def _agenda(db: Session, actor, event, people: dict[str, list]) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """The roundtable's rooms, officials and its two days of sessions (DESIGN.md), published."""
+    rooms = {
+        name: agenda.create_room(db, actor=actor, event=event, data={"name": name, "capacity": capacity, "position": n})
+        for n, (name, capacity) in enumerate(ROOMS)
+    }
+    met = {key: officials.create(db, actor=actor, event=event, fields=fields) for key, fields in OFFICIALS.items()}
+    zone = ZoneInfo(event.timezone)
+    for day, start, end, kind, title, room, topics, speakers, extra in PROGRAMME:
+        on = date.fromordinal(event.starts_on.toordinal() + day - 1)
+        fields = {"is_published": True, **extra}
+        data = SessionIn(
+            kind=kind, title=title, topics=topics,
+            starts_at=datetime.combine(on, time.fromisoformat(start), zone),
+            ends_at=datetime.combine(on, time.fromisoformat(end), zone),
+            room_id=rooms[room].id if room else None,
+            speakers=[
+                SpeakerIn(official_id=met[who].id, role=role) if side == "official"
+                else SpeakerIn(registration_id=people[side][who].id, role=role)
+                for side, who, role in speakers
+            ],
+            **fields,
+        )
+        agenda.create_session(db, actor=actor, event=event, data=data)

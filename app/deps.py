@@ -49,6 +49,7 @@ def current_user_optional(request: Request, db: DbSession) -> User | None:
     if hasattr(request.state, "user"):
         return request.state.user
     user: User | None = None
+    totp_policy = False
     request.state.auth = None
     raw = _bearer(request)
     if raw is not None:
@@ -57,7 +58,8 @@ def current_user_optional(request: Request, db: DbSession) -> User | None:
             raise NotAuthenticated("The API token is not valid.")
         request.state.auth = "token"
     elif token := request.cookies.get(SESSION_COOKIE):
-        session = accounts.load_session(db, token)
+        # One query: the session, its user, their grants and the site's second-factor policy.
+        session, totp_policy = accounts.load_session_and_policy(db, token)
         if session is not None and session.second_factor_done:
             user = session.user
             request.state.auth = "cookie"
@@ -67,7 +69,7 @@ def current_user_optional(request: Request, db: DbSession) -> User | None:
         and request.state.auth == "cookie"
         and not user.totp_enabled
         and not request.url.path.startswith(SETUP_PATHS)
-        and accounts.totp_required_for(db, user)
+        and accounts.totp_required_for(db, user, policy_enabled=totp_policy)
     ):
         raise SecondFactorSetupRequired()
     return user

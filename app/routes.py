@@ -8,6 +8,9 @@ def routers() -> list[APIRouter]:
     from app.accounts import admin as accounts_admin
     from app.accounts import api as accounts_api
     from app.accounts import pages as accounts_pages
+    from app.agenda import api as agenda_api
+    from app.agenda import pages as agenda_pages
+    from app.agenda import public as agenda_public
     from app.audit import pages as audit_pages
     from app.delegations import api as delegations_api
     from app.delegations import pages as delegations_pages
@@ -19,6 +22,8 @@ def routers() -> list[APIRouter]:
     from app.invitations import pages as invitations_pages
     from app.me import api as me_api
     from app.me import pages as me_pages
+    from app.officials import api as officials_api
+    from app.officials import pages as officials_pages
     from app.registrations import api as registrations_api
     from app.registrations import pages as registrations_pages
     from app.registrations import transfer as registrations_transfer
@@ -34,6 +39,9 @@ def routers() -> list[APIRouter]:
         registrations_transfer,
         invitations_pages,
         me_pages,
+        officials_pages,
+        agenda_pages,
+        agenda_public,
         accounts_api,
         initiatives_api,
         events_api,
@@ -41,6 +49,8 @@ def routers() -> list[APIRouter]:
         registrations_api,
         invitations_api,
         me_api,
+        officials_api,
+        agenda_api,
     )
     return [module.router for module in modules]
 

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from app import i18n, policy
 from app.config import ROOT, get_settings
+from app.markdown import render_markdown
 from app.security import keyed_hash, new_token, same
 
 SESSION_COOKIE = "parley_session"
@@ -43,6 +44,7 @@ def _environment() -> Environment:
         languages=i18n.LANGUAGES,
     )
     env.filters["label"] = lambda value: str(value).replace("_", " ").capitalize()
+    env.filters["markdown"] = render_markdown
     return env
 
 

@@ -207,20 +207,33 @@ def _session_expired(session: UserSession) -> bool:
     )
 
 
+# The same, joined into one statement: a request's sign-in is one query. A user holds a handful
+# of roles, of one kind or the other, so the product of the two lists stays small.
+JOINED_GRANTS = (joinedload(User.event_roles), joinedload(User.coordinator_roles), joinedload(User.person))
+
+
 def load_session(db: Session, token: str) -> UserSession | None:
-    session = db.scalar(
-        select(UserSession)
-        .options(joinedload(UserSession.user).options(*GRANTS))
+    return load_session_and_policy(db, token)[0]
+
+
+def load_session_and_policy(db: Session, token: str) -> tuple[UserSession | None, bool]:
+    """The session of this cookie with its user and their grants, and whether the site requires a
+    second factor of sensitive roles (`totp_policy_enabled`): one query, every request."""
+    policy_value = select(SiteSetting.value).where(SiteSetting.key == REQUIRE_TOTP).scalar_subquery()
+    row = db.execute(
+        select(UserSession, policy_value)
+        .options(joinedload(UserSession.user).options(*JOINED_GRANTS))
         .where(UserSession.token_hash == token_hash(token))
-    )
-    if session is None:
-        return None
+    ).unique().first()
+    if row is None:
+        return None, False
+    session, required = row[0], row[1] == "1"
     if _session_expired(session) or not session.user.is_active:
         db.delete(session)
-        return None
+        return None, required
     if utcnow() - session.last_seen_at > TOUCH_INTERVAL:
         _touch(db, session)
-    return session
+    return session, required
 
 
 def _touch(db: Session, session: UserSession) -> None:
@@ -413,8 +426,12 @@ def totp_policy_enabled(db: Session) -> bool:
     return db.scalar(select(SiteSetting.value).where(SiteSetting.key == REQUIRE_TOTP)) == "1"
 
 
-def totp_required_for(db: Session, user: User) -> bool:
-    return policy.sees_travel_documents(user) and totp_policy_enabled(db)
+def totp_required_for(db: Session, user: User, *, policy_enabled: bool | None = None) -> bool:
+    """Whether the user must have a second factor; `policy_enabled` when the caller has read the
+    site's setting already (`load_session_and_policy`)."""
+    if not policy.sees_travel_documents(user):
+        return False
+    return totp_policy_enabled(db) if policy_enabled is None else policy_enabled
 
 
 def set_totp_policy(db: Session, *, actor: User, required: bool) -> None:

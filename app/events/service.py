@@ -106,7 +106,9 @@ def overview(db: Session, *, viewer: User | None, event: Event) -> Overview:
     policy.require(viewer, Action.EVENT_VIEW, event)
     staff = None
     if policy.can(viewer, Action.EVENT_VIEW_INTERNAL, event):
-        staff = list_staff(db, viewer=viewer, event=event).items
+        # The whole list (as the staff page's first page shows it), without counting it first.
+        query = _staff(event).order_by(*STAFF_ORDER).limit(MAX_PER_PAGE)
+        staff = list(db.scalars(query))
     return Overview(event=event, staff=staff, transitions=transitions(viewer, event))
 
 
@@ -248,12 +250,15 @@ def _staff(event: Event) -> Select[tuple[EventStaff]]:
     )
 
 
+STAFF_ORDER = (EventStaff.role, User.full_name, EventStaff.id)
+
+
 def list_staff(
     db: Session, *, viewer: User | None, event: Event, page: int = 1, per_page: int = MAX_PER_PAGE
 ) -> Page[EventStaff]:
     """Organisers, then press officers, by name; each with its user loaded."""
     policy.require(viewer, Action.EVENT_VIEW_INTERNAL, event)
-    query = _staff(event).order_by(EventStaff.role, User.full_name, EventStaff.id)
+    query = _staff(event).order_by(*STAFF_ORDER)
     return paginate(db, query, page=page, per_page=per_page)
 
 

@@ -1,27 +1,31 @@
-"""/api/v1/events/{event_id}/invitations: invite one address or many, resend, revoke, change."""
+"""/api/v1/events/{event_id}/invitations: invite one address or many, resend, revoke, change;
+and /api/v1/invitations/{token}/registration: the invited person registers from their link."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import Field
 
-from app.deps import CsrfChecked, CurrentUser, DbSession, PageNumber, declare
-from app.errors import API_ERRORS
+from app.deps import PUBLIC, CsrfChecked, CurrentUser, DbSession, PageNumber, declare
+from app.errors import API_ERRORS, ApiError
 from app.events.deps import EventDep
 from app.invitations import service
 from app.invitations.deps import InvitationDep
 from app.invitations.schemas import (
     BATCH_MAX,
     MAX_ID,
+    TOKEN_MAX,
     InvitationBatchRead,
     InvitationCreate,
     InvitationFilter,
     InvitationRead,
     InvitationState,
     InvitationUpdate,
+    RegistrationIn,
     SkippedRead,
 )
+from app.me.schemas import OwnRegistrationRead
 from app.pagination import PageOut, PerPage
 from app.policy import Action
 
@@ -30,6 +34,7 @@ router = APIRouter(
 )
 MANAGE = declare(Action.INVITATION_MANAGE)
 BASE = "/events/{event_id}/invitations"
+Token = Annotated[str, Path(max_length=TOKEN_MAX)]
 
 InvitationsIn = Annotated[
     InvitationCreate | Annotated[list[InvitationCreate], Field(min_length=1, max_length=BATCH_MAX)],
@@ -109,3 +114,23 @@ def resend(db: DbSession, user: CurrentUser, invitation: InvitationDep) -> Invit
 def revoke(db: DbSession, user: CurrentUser, invitation: InvitationDep) -> InvitationRead:
     """Withdraw a pending invitation: its link stops working."""
     return InvitationRead.model_validate(service.revoke(db, actor=user, invitation=invitation))
+
+
+@router.post(
+    "/invitations/{token}/registration",
+    response_model=OwnRegistrationRead,
+    status_code=201,
+    dependencies=[declare(PUBLIC)],
+    responses={410: {"model": ApiError, "description": "The link has expired, been used or been withdrawn."}},
+)
+def register(db: DbSession, user: CurrentUser, token: Token, data: RegistrationIn) -> OwnRegistrationRead:
+    """The invited person, signed in with the invited address, registers from the link's token:
+    their profile, needs, languages, consents (`consent_data_processing` is required) and,
+    optionally, the whole travel document. Circle, category and delegation are the invitation's.
+
+    Refusals: 404 for an unknown token, 410 for an expired, used or withdrawn one, 403 for another
+    account than the invited address, 409 when the event is not open for registration, 422 when
+    the person is registered at the event already. A refused call changes nothing."""
+    invitation = service.open_link(db, token=token)
+    registration = service.accept(db, actor=user, invitation=invitation, form=data)
+    return OwnRegistrationRead.model_validate(registration)

@@ -334,6 +334,16 @@ def _unusable(request: Request, exc: service.LinkUnusable) -> Response:
     return render(request, "invitations/unusable.html", context, status_code=exc.status_code)
 
 
+def _closed(request: Request, invitation: Invitation) -> Response:
+    """The event is not open for registration: a page that says so, and changes nothing."""
+    context = {
+        "invitation": invitation,
+        "not_yet": service.registration_not_open_yet(invitation),
+        "expires": service.expires_label(invitation),
+    }
+    return render(request, "invitations/closed.html", context, status_code=409)
+
+
 def _wrong_address(request: Request, user: User, invitation: Invitation, token: str) -> Response:
     context = {
         "invitation": invitation,
@@ -389,6 +399,8 @@ def open_link(request: Request, db: DbSession, user: OptionalUser, token: Token)
         invitation = service.open_link(db, token=token)
     except service.LinkUnusable as exc:
         return _unusable(request, exc)
+    if not service.registration_open(invitation):
+        return _closed(request, invitation)
     if user is None:
         return _welcome(request, db, invitation, token)
     if not service.is_invited(user, invitation):
@@ -403,6 +415,8 @@ def create_account(request: Request, db: DbSession, user: OptionalUser, token: T
         invitation = service.open_link(db, token=token)
     except service.LinkUnusable as exc:
         return _unusable(request, exc)
+    if not service.registration_open(invitation):
+        return _closed(request, invitation)
     if user is not None:
         return redirect_303(request, f"/invitations/{token}")
     data, errors = validate_form(AccountForm, body)
@@ -431,6 +445,8 @@ def register(request: Request, db: DbSession, user: CurrentUser, token: Token, b
         invitation = service.open_link(db, token=token)
     except service.LinkUnusable as exc:
         return _unusable(request, exc)
+    if not service.registration_open(invitation):
+        return _closed(request, invitation)
     if not service.is_invited(user, invitation):
         return _wrong_address(request, user, invitation, token)
     values = form_values(body, lists=("languages",))
@@ -445,6 +461,8 @@ def register(request: Request, db: DbSession, user: CurrentUser, token: Token, b
             errors = exc.as_errors()
         except service.LinkUnusable as exc:
             return _unusable(request, exc)
+        except service.RegistrationClosed:
+            return _closed(request, invitation)
         else:
             flash(request, _("You are registered. The organisers will confirm your place."))
             return redirect_303(request, f"/me/registrations/{registration.id}")

@@ -221,11 +221,23 @@ class ConsentFields(BaseModel):
         return value
 
 
-class RegistrationForm(Form, PersonFields, NeedsFields, ConsentFields, DocumentFields):
+class RegistrationFields(PersonFields, NeedsFields, ConsentFields, DocumentFields):
+    """What a delegate gives when registering from the link, on the page or through the API."""
+
+
+class RegistrationForm(Form, RegistrationFields):
     """What a delegate fills in from the link. Circle, category, delegation and status come from
     the invitation: posted fields of those names are ignored."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class RegistrationIn(RegistrationFields):
+    """Registering from an invitation through the API: the page's fields as JSON (`languages` a
+    list of codes, the consents as booleans, the travel document all or nothing). Circle,
+    category, delegation and status come from the invitation: other fields are refused (422)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 def registration_choices() -> dict[str, list[tuple[str, str]]]:

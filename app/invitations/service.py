@@ -34,7 +34,7 @@ from app.invitations.schemas import (
     InvitationFilter,
     InvitationState,
     InvitationUpdate,
-    RegistrationForm,
+    RegistrationFields,
     state_of,
 )
 from app.mail import service as mail
@@ -254,7 +254,7 @@ def _taken(db: Session, event: Event, emails: set[str], *, other_than: int | Non
     )
     for person_email, user_email in db.execute(registered):
         for email in {person_email, user_email} & emails:
-            reasons[email] = "This person is registered for this event already."
+            reasons[email] = registrations.ALREADY_REGISTERED
     return reasons
 
 
@@ -510,6 +510,24 @@ def open_link(db: Session, *, token: str) -> Invitation:
     return invitation
 
 
+RegistrationClosed = registrations.RegistrationClosed
+
+
+def registration_open(invitation: Invitation) -> bool:
+    """Whether the link's holder may register now: only while the event's registration is open
+    (an invitation sent while the event is planned waits for it)."""
+    return invitation.event.status == EventStatus.REGISTRATION_OPEN
+
+
+def registration_not_open_yet(invitation: Invitation) -> bool:
+    """Closed because it has not opened yet (the link will work later), not because it is over."""
+    return invitation.event.status in (EventStatus.DRAFT, EventStatus.PLANNED)
+
+
+def expires_label(invitation: Invitation) -> str:
+    return i18n.format_moment(invitation.expires_at, invitation.event.timezone)
+
+
 def mask_email(email: str) -> str:
     """Enough of an address to recognise it, not to learn it: "a•••@example.org"."""
     local, domain = email.rsplit("@", 1) if "@" in email else (email, "")
@@ -525,7 +543,9 @@ def account_exists(db: Session, *, invitation: Invitation) -> bool:
 
 
 def create_account(db: Session, *, invitation: Invitation, full_name: str, password: str) -> User:
-    """An account for the invited address, made by the holder of the link."""
+    """An account for the invited address, made by the holder of the link (only while the
+    event's registration is open: the account is for registering)."""
+    registrations.require_registration_open(invitation.event)
     # Serialise the link's requests (row lock on PostgreSQL; SQLite's writes queue already).
     db.execute(select(Invitation.id).where(Invitation.id == invitation.id).with_for_update())
     if accounts.get_by_email(db, invitation.email) is not None:
@@ -548,17 +568,17 @@ def prefill(user: User) -> dict[str, object]:
     return {"given_name": given, "family_name": family}
 
 
-def document_of(form: RegistrationForm) -> TravelDocumentIn | None:
+def document_of(form: RegistrationFields) -> TravelDocumentIn | None:
     if not form.document_given():
         return None
     return TravelDocumentIn.model_validate({name: getattr(form, name) for name in DOCUMENT_FIELDS})
 
 
-def consents_of(form: RegistrationForm) -> list[ConsentKind]:
+def consents_of(form: RegistrationFields) -> list[ConsentKind]:
     return [kind for kind in ConsentKind if getattr(form, f"consent_{kind.value}")]
 
 
-def _person_for(db: Session, user: User, invitation: Invitation, form: RegistrationForm) -> Person:
+def _person_for(db: Session, user: User, invitation: Invitation, form: RegistrationFields) -> Person:
     fields = PersonFields.model_validate(form.model_dump(include=set(PersonFields.model_fields)))
     person = user.person
     if person is None or person.email is not None:
@@ -570,7 +590,7 @@ def _person_for(db: Session, user: User, invitation: Invitation, form: Registrat
     return person
 
 
-def accept(db: Session, *, actor: User, invitation: Invitation, form: RegistrationForm) -> Registration:
+def accept(db: Session, *, actor: User, invitation: Invitation, form: RegistrationFields) -> Registration:
     """Register the signed-in, invited person from the link: a registration in status
     "registered", their consents and travel document, and the invitation used up.
 
@@ -579,6 +599,7 @@ def accept(db: Session, *, actor: User, invitation: Invitation, form: Registrati
     """
     if not is_invited(actor, invitation):
         raise WrongAddress()
+    registrations.require_registration_open(invitation.event)
     missing = form.document_missing()
     if missing:
         name, messages = next(iter(missing.items()))

@@ -529,7 +529,7 @@ def _plan(db: Session, delegation: Delegation, rows: list[PlannedRow]) -> list[R
             continue
         if registration is not None:
             if registration.delegation_id != delegation.id:
-                errors.append(RowError(row.number, matched_by, "This person is registered with another delegation of this event."))
+                errors.append(RowError(row.number, matched_by, registrations.ALREADY_REGISTERED))
                 continue
             if registration.id in claimed:
                 errors.append(RowError(row.number, matched_by, f"Row {claimed[registration.id]} is the same participant."))

@@ -3,7 +3,7 @@ a person's history, the check-in desk and the erasure of an event's personal dat
 
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -133,6 +133,7 @@ def list_page(
     )
     delegations = delegation_service.choices(db, viewer=user, event=event, action=Action.PARTICIPANT_LIST)
     query = {k: v for k, v in values.items() if v}
+    choices = _choices()
     if per_page != PER_PAGE:
         query["per_page"] = str(per_page)
     context = {
@@ -147,10 +148,52 @@ def list_page(
         "delegation_options": [(d.id, d.name) for d in delegations],
         "can_add": any(policy.can(user, Action.PARTICIPANT_MANAGE, d) for d in delegations),
         "sorts": [(v, _(t)) for v, t in SORTS],
-        "day": lru_cache(maxsize=None)(i18n.format_day),  # many rows share a day
-        **_choices(),
+        **choices,
+        "rows": _participant_rows(result.items, choices),
     }
     return render(request, "registrations/list.html", context, status_code=422 if errors else 200)
+
+
+class ParticipantRow(NamedTuple):
+    """One line of the list as it is shown: worked out here, once, so that the template of a list
+    of hundreds only prints (a macro call, a label lookup or a date format per row adds up)."""
+
+    id: int
+    name: str  # "Family, Given"
+    native_name: str  # the name in the person's own script; "" when they have none
+    delegation: str
+    circle: str
+    category: str
+    organisation: str
+    status: str  # the value, for the badge's class
+    status_label: str
+    document: str  # the masked number; "" without a document
+    registered: str  # the day of the registration
+
+
+def _participant_rows(registrations: list[Registration], choices: dict[str, Any]) -> list[ParticipantRow]:
+    circles, categories, statuses = choices["circle_labels"], choices["category_labels"], choices["status_labels"]
+    day = lru_cache(maxsize=None)(i18n.format_day)  # many rows share a day: format each once
+    rows = []
+    for registration in registrations:
+        person = registration.person
+        native = person.given_name_native or person.family_name_native
+        rows.append(
+            ParticipantRow(
+                id=registration.id,
+                name=f"{person.family_name}, {person.given_name}",
+                native_name=person.full_name_native if native else "",
+                delegation=registration.delegation.name,
+                circle=circles[registration.circle.value],
+                category=categories[registration.category.value],
+                organisation=person.organisation,
+                status=registration.status.value,
+                status_label=statuses[registration.status.value],
+                document=registration.masked_document if registration.doc_number_hint else "",
+                registered=day(registration.created_at.date()),
+            )
+        )
+    return rows
 
 
 # --- add a participant ---------------------------------------------------------------------------
@@ -243,6 +286,7 @@ def edit_form(request: Request, user: CurrentUser, event: EventDep, registration
     values |= {name: getattr(registration, name) for name in NeedsFields.model_fields}
     values["sector"] = registration.person.sector.value
     values["languages"] = [c for c in registration.languages.split(",") if c]
+    values["email"] = registration.person.email
     return _edit_page(request, event, registration, values)
 
 
@@ -258,6 +302,7 @@ def edit(
                     db, actor=user, registration=registration,
                     person=PersonFields(**data.model_dump(include=set(PersonFields.model_fields))),
                     needs=NeedsFields(**data.model_dump(include=set(NeedsFields.model_fields))),
+                    email=data.email if "email" in body else ...,  # staff's form only
                 )
         except FieldError as exc:
             errors = exc.as_errors()

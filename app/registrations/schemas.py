@@ -163,10 +163,15 @@ class ParticipantForm(Form, PersonFields, NeedsFields):
 
 
 class ProfileForm(Form, PersonFields, NeedsFields):
-    """The staff's edit page: the person's fields and the registration's needs, nothing else
-    (posted circle, status or delegation are ignored)."""
+    """The staff's edit page: the person's fields, their e-mail address and the registration's
+    needs, nothing else (posted circle, status or delegation are ignored)."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    email: EmailStr | None = None
+
+    _email_length = field_validator("email", mode="before")(_email)
+    _email_normalised = field_validator("email")(_email)
 
     _languages = field_validator("languages", mode="before")(_form_languages)
 
@@ -200,7 +205,9 @@ class RegistrationUpdate(BaseModel):
     """PATCH: the person's fields, the needs and the placement; an absent field stays as it is.
 
     Each group is checked on its own: a delegate may change their own fields and needs, never
-    the circle or category (403); status and delegation are not fields of this payload (422)."""
+    the circle, category or e-mail address (403); status and delegation are not fields of this
+    payload (422). The e-mail address of a person with an account is the one they sign in with:
+    a change is refused (422 on `email`)."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
 
@@ -219,8 +226,12 @@ class RegistrationUpdate(BaseModel):
     emergency_contact_phone: str = Field(default=None, max_length=50, pattern=r"^[0-9+()\-. ]*$")  # type: ignore[assignment]
     circle: Circle = Field(default=None)  # type: ignore[assignment]
     category: Category = Field(default=None)  # type: ignore[assignment]
+    # Staff only; null removes the address. A person with an account keeps the one they sign in with.
+    email: EmailStr | None = None
 
     _languages = field_validator("languages", mode="before")(_languages)
+    _email_length = field_validator("email", mode="before")(_email)
+    _email_normalised = field_validator("email")(_email)
 
 
 class RegistrationStaffUpdate(BaseModel):

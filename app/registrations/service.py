@@ -4,6 +4,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import EllipsisType
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +20,7 @@ from app.delegations import service as delegations
 from app.delegations.models import Delegation
 from app.errors import Conflict, FieldError, NotFound
 from app.events import service as events_service
-from app.events.models import Event
+from app.events.models import Event, EventStatus
 from app.invitations.models import Invitation
 from app.mail import service as mail
 from app.pagination import Page, paginate
@@ -47,6 +48,8 @@ from app.security import keyed_hash
 log = logging.getLogger(__name__)
 
 S = RegistrationStatus
+# Whichever delegation the person is in: a coordinator must not learn of the other side's people.
+ALREADY_REGISTERED = "This person is already registered at this event."
 # Which decisions may follow which status.
 APPROVABLE = frozenset({S.INVITED, S.REGISTERED, S.WAITLISTED, S.DECLINED})
 DECLINABLE = frozenset({S.INVITED, S.REGISTERED, S.WAITLISTED, S.CONFIRMED})
@@ -274,6 +277,20 @@ def _require_open(event: Event) -> None:
         raise Conflict("The personal data of this event has been erased.")
 
 
+class RegistrationClosed(Conflict):
+    """Self-registration needs the event to be open for registration; staff may add people to an
+    event that is planned or under way (anything but archived)."""
+
+    default_message = "Registration for this event is not open."
+    sign_in_helps = False
+
+
+def require_registration_open(event: Event) -> None:
+    """A delegate registers themselves only while the event's registration is open."""
+    if event.status != EventStatus.REGISTRATION_OPEN:
+        raise RegistrationClosed()
+
+
 def add(
     db: Session,
     *,
@@ -286,11 +303,14 @@ def add(
     status: RegistrationStatus = S.REGISTERED,
 ) -> Registration:
     """Add a person to a delegation: staff do it directly; a delegate does it by accepting an
-    invitation (checked by app.invitations.service), which stands in for the permission."""
+    invitation (checked by app.invitations.service), which stands in for the permission, and
+    only while the event's registration is open."""
     if invitation is None:
         policy.require(actor, Action.PARTICIPANT_MANAGE, delegation)
     elif invitation.delegation_id != delegation.id or not invitation.is_usable(utcnow()):
         raise Conflict("This invitation cannot be used.")
+    else:
+        require_registration_open(event)
     if delegation.event_id != event.id:
         raise FieldError("delegation_id", "Choose a delegation of this event.")
     _require_open(event)
@@ -298,10 +318,10 @@ def add(
         # Refused before anything is written: the person's record is not touched.
         existing = find_person(db, data.email)
         if existing is not None and _registered(db, event, existing):
-            raise FieldError("email", "This person is registered for this event already.")
+            raise FieldError("email", ALREADY_REGISTERED)
         person = upsert_person(db, email=data.email, fields=data)
     if _registered(db, event, person):
-        raise FieldError("email", "This person is registered for this event already.")
+        raise FieldError("email", ALREADY_REGISTERED)
     registration = Registration(
         event=event,
         delegation=delegation,
@@ -317,7 +337,7 @@ def add(
         with db.begin_nested():
             db.flush()
     except IntegrityError as exc:  # the same person registered at the same moment
-        raise FieldError("email", "This person is registered for this event already.") from exc
+        raise FieldError("email", ALREADY_REGISTERED) from exc
     audit.record(db, actor, "registration.create", registration, delegation_id=delegation.id)
     log.info("registration %s created by %s", registration.id, actor.id)
     return registration
@@ -371,22 +391,67 @@ def check_editable(*, actor: User, registration: Registration) -> None:
     _require_open(registration.event)
 
 
+EMAIL_OF_AN_ACCOUNT = (
+    "This person signs in to Parley with this address, so it cannot be changed here: "
+    "it is their account's address."
+)
+EMAIL_TAKEN = "Another person has this e-mail address."
+
+
+def change_email(db: Session, *, actor: User, registration: Registration, email: str | None) -> Registration:
+    """Staff (organisers, the delegation's coordinators) change the address of a person who has
+    no account: where the person's invitations and notices go. It stays unique among people. The
+    address of a person with an account is the one they sign in with: refused here."""
+    policy.require(actor, Action.REGISTRATION_DECIDE, registration)
+    _require_open(registration.event)
+    person = registration.person
+    email = email.strip().lower() if email else None
+    if email == person.email:
+        return registration
+    if person.user_id is not None:
+        raise FieldError("email", EMAIL_OF_AN_ACCOUNT)
+    if email is not None and db.scalar(select(Person.id).where(Person.email == email, Person.id != person.id)):
+        raise FieldError("email", EMAIL_TAKEN)
+    person.email = email
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError as exc:  # the same address given to another person at the same moment
+        raise FieldError("email", EMAIL_TAKEN) from exc
+    audit.record(db, actor, "person.update", person, event_id=registration.event_id, fields=["email"])
+    log.info("person %s: e-mail changed by %s", person.id, actor.id)
+    return registration
+
+
 def update_profile(
-    db: Session, *, actor: User, registration: Registration, person: PersonFields, needs: NeedsFields
+    db: Session,
+    *,
+    actor: User,
+    registration: Registration,
+    person: PersonFields,
+    needs: NeedsFields,
+    email: str | None | EllipsisType = ...,
 ) -> Registration:
-    """The edit page: the person's own fields and the registration's needs, together."""
+    """The edit page: the person's own fields and the registration's needs, together; and the
+    e-mail address when one is given (`...`: not part of the form) and differs from the person's
+    (staff only, see `change_email`)."""
     update_person(db, actor=actor, registration=registration, data=person)
+    if email is not ... and (email.strip().lower() if email else None) != registration.person.email:
+        change_email(db, actor=actor, registration=registration, email=email)
     return update_needs(db, actor=actor, registration=registration, data=needs)
 
 
 def update(db: Session, *, actor: User, registration: Registration, data: RegistrationUpdate) -> Registration:
-    """PATCH: what is given of the person, the needs and the placement, each with its own
-    permission (a delegate who sends a circle is refused, and nothing changes)."""
+    """PATCH: what is given of the person, the needs, the placement and the person's e-mail, each
+    with its own permission (a delegate who sends a circle or an e-mail address is refused, and
+    nothing changes)."""
     given = data.model_dump(exclude_unset=True)
     person_keys = set(PersonFields.model_fields) & given.keys()
     needs_keys = set(NeedsFields.model_fields) & given.keys()
-    if "circle" in given or "category" in given:
+    if "circle" in given or "category" in given or "email" in given:
         policy.require(actor, Action.REGISTRATION_DECIDE, registration)
+    if "email" in given:
+        change_email(db, actor=actor, registration=registration, email=given["email"])
     if person_keys:
         current = {k: getattr(registration.person, k) for k in PersonFields.model_fields}
         fields = PersonFields.model_validate({**current, **{k: given[k] for k in person_keys}})

@@ -14,7 +14,14 @@ from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, TooManyRequests
 from app.mail.models import OutboxMessage
 from app.security import hash_password, password_problem, verify_password
-from tests.factories import PASSWORD, AdminFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    AdminFactory,
+    DelegationCoordinatorFactory,
+    EventStaffFactory,
+    PersonFactory,
+    UserFactory,
+)
 
 
 @pytest.mark.parametrize(
@@ -117,6 +124,32 @@ def test_session_expires_when_idle_or_too_old(db) -> None:
     assert service.load_session(db, idle) is None
     assert service.load_session(db, old) is None
     assert service.load_session(db, fresh).user == user
+
+
+def test_sign_in_is_one_query_with_every_grant_and_the_site_policy(db, count_queries) -> None:
+    user = UserFactory()
+    for _ in range(2):
+        EventStaffFactory(user=user)
+        DelegationCoordinatorFactory(user=user)
+    person = PersonFactory(user=user)
+    token = service.start_session(db, user=user, second_factor_done=True, client="c")
+    service.set_totp_policy(db, actor=AdminFactory(), required=True)
+    db.flush()
+    db.expunge_all()
+
+    with count_queries() as count:
+        session, totp_policy = service.load_session_and_policy(db, token)
+        loaded = session.user
+        grants = (len(loaded.event_roles), len(loaded.coordinator_roles), loaded.person.id)
+
+    assert count() == 1
+    assert (loaded.id, grants, totp_policy) == (user.id, (2, 2, person.id), True)
+
+
+def test_sign_in_reads_the_site_policy_as_off_until_it_is_set(db) -> None:
+    token = service.start_session(db, user=UserFactory(), second_factor_done=True, client="c")
+    assert service.load_session_and_policy(db, token)[1] is False
+    assert service.load_session_and_policy(db, "not a session") == (None, False)
 
 
 def test_deactivating_a_user_ends_their_sessions(db) -> None:

@@ -110,8 +110,8 @@ def test_list_query_count_is_constant(client, login, db, count_queries, n):
         r = client.get(url)
 
     assert r.text.count('class="delegation"') == n
-    # session, its grants (2), the 2FA setting, event, delegations with coordinators, counts
-    assert count() == 7
+    # sign-in (1 query), event, delegations with coordinators, counts
+    assert count() == 4
 
 
 # --- create, edit, delete ------------------------------------------------------------------------

@@ -5,7 +5,9 @@ import re
 from sqlalchemy import select
 
 from app.audit.models import AuditEntry
+from app.events.models import EventStatus
 from app.mail.models import OutboxMessage
+from tests.factories import DelegationFactory, EventFactory, InvitationFactory
 
 LINK = re.compile(r"http://parley\.test/invitations/([A-Za-z0-9_\-]+)")
 
@@ -64,3 +66,16 @@ def audit_actions(db, object_type: str | None = None) -> list[str]:  # type: ign
     if object_type is not None:
         query = query.where(AuditEntry.object_type == object_type)
     return list(db.scalars(query))
+
+
+def open_delegation(**kwargs):  # type: ignore[no-untyped-def]
+    """A delegation of an event open for registration: where an invitation's link can be used."""
+    kwargs.setdefault("event", EventFactory(status=EventStatus.REGISTRATION_OPEN))
+    return DelegationFactory(**kwargs)
+
+
+def open_invitation(**kwargs):  # type: ignore[no-untyped-def]
+    """A pending invitation into a delegation of an event open for registration."""
+    if "delegation" not in kwargs:
+        kwargs["delegation"] = open_delegation()
+    return InvitationFactory(**kwargs)

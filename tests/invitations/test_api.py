@@ -3,18 +3,30 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.db import utcnow
+from app.events.models import EventStatus
 from app.invitations.models import Invitation, InvitationStatus
+from app.registrations.models import Consent, Registration
+from app.security import keyed_hash
+from app.web import CSRF_COOKIE, CSRF_HEADER
 from tests.factories import (
     DelegationFactory,
     EventFactory,
     InvitationFactory,
     PersonFactory,
     RegistrationFactory,
+    UserFactory,
     coordinator,
     organiser,
     press_officer,
 )
-from tests.invitations.support import audit_actions, link_token, outbox, settle
+from tests.invitations.support import (
+    audit_actions,
+    link_token,
+    open_delegation,
+    open_invitation,
+    outbox,
+    settle,
+)
 
 
 def test_list_is_paginated_and_filters_by_state(api, db):
@@ -238,3 +250,130 @@ def test_odd_bodies_are_422_not_500(api, db):
 
     assert answers == [422] * 7
     assert db.scalar(select(Invitation)) is None
+
+
+# --- registering from the link through the API ---------------------------------------------------
+
+API_REGISTRATION = {
+    "given_name": "Anahit",
+    "family_name": "Hakobyan",
+    "family_name_native": "Հակոբյան",
+    "organisation": "Civic Dialogue Centre",
+    "sector": "civil_society",
+    "languages": ["hy", "en"],
+    "dietary_needs": "Vegetarian",
+    "consent_data_processing": True,
+    "consent_photography": True,
+    "doc_type": "passport",
+    "doc_number": "AB 1234567",
+    "doc_issuing_country": "AM",
+    "doc_nationality": "AM",
+    "doc_expires_on": "2031-05-01",
+}
+
+
+def test_register_from_the_link_answers_201_with_the_own_registration(api, db):
+    delegation = open_delegation()
+    invitation = InvitationFactory(delegation=delegation, token="api-link", email="anahit@example.am", circle="core")
+    client = api(UserFactory(email="anahit@example.am"))
+    settle(db)
+
+    r = client.post("/api/v1/invitations/api-link/registration", json=API_REGISTRATION)
+
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert (body["status"], body["circle"], body["languages"]) == ("registered", "core", "hy,en")
+    assert body["delegation"]["id"] == delegation.id
+    assert "1234567" not in str(body)  # the number is masked
+    db.expire_all()
+    assert db.get(Invitation, invitation.id).status == InvitationStatus.ACCEPTED
+    kinds = db.scalars(select(Consent.kind).where(Consent.registration_id == body["id"]))
+    assert sorted(kind.value for kind in kinds) == ["data_processing", "photography"]
+
+
+def test_register_through_the_api_with_extra_fields_is_422_and_changes_nothing(api, db):
+    invitation = open_invitation(token="api-extra", email="anahit@example.am")
+    client = api(UserFactory(email="anahit@example.am"))
+    settle(db)
+
+    r = client.post(
+        "/api/v1/invitations/api-extra/registration",
+        json={**API_REGISTRATION, "status": "confirmed", "delegation_id": 1, "circle": "core"},
+    )
+
+    assert r.status_code == 422
+    assert {tuple(e["loc"]) for e in r.json()["detail"]} >= {("body", "status"), ("body", "delegation_id")}
+    db.expire_all()
+    assert db.get(Invitation, invitation.id).status == InvitationStatus.PENDING
+    assert db.scalar(select(Registration)) is None
+
+
+def test_register_through_the_api_while_registration_is_not_open_is_409(api, db):
+    delegation = DelegationFactory(event=EventFactory(status=EventStatus.PLANNED))
+    invitation = InvitationFactory(delegation=delegation, token="api-early", email="anahit@example.am")
+    client = api(UserFactory(email="anahit@example.am"))
+    settle(db)
+
+    r = client.post("/api/v1/invitations/api-early/registration", json=API_REGISTRATION)
+
+    assert r.status_code == 409
+    assert r.json() == {"error": "RegistrationClosed", "detail": "Registration for this event is not open."}
+    db.expire_all()
+    assert db.get(Invitation, invitation.id).status == InvitationStatus.PENDING
+    assert db.scalar(select(Registration)) is None
+    assert outbox(db) == []
+
+
+def test_register_through_the_api_refusals_change_nothing(api, db):
+    delegation = open_delegation()
+    InvitationFactory(delegation=delegation, token="used", email="anahit@example.am", status=InvitationStatus.ACCEPTED)
+    InvitationFactory(delegation=delegation, token="revoked", email="anahit@example.am", status=InvitationStatus.REVOKED)
+    InvitationFactory(
+        delegation=delegation, token="expired", email="anahit@example.am", expires_at=utcnow() - timedelta(days=1)
+    )
+    InvitationFactory(delegation=delegation, token="theirs", email="someone@example.org")
+    client = api(UserFactory(email="anahit@example.am"))
+    settle(db)
+
+    answers = {
+        token: client.post(f"/api/v1/invitations/{token}/registration", json=API_REGISTRATION)
+        for token in ("used", "revoked", "expired", "theirs", "no-such-link")
+    }
+
+    assert {token: r.status_code for token, r in answers.items()} == {
+        "used": 410, "revoked": 410, "expired": 410, "theirs": 403, "no-such-link": 404,
+    }
+    assert answers["expired"].json()["detail"].startswith("This invitation link has expired.")
+    assert db.scalar(select(Registration)) is None
+    assert db.scalars(select(Invitation.status).where(Invitation.email == "someone@example.org")).all() == [
+        InvitationStatus.PENDING
+    ]
+
+
+def test_register_through_the_api_signed_out_is_401(client, db):
+    open_invitation(token="anon", email="anahit@example.am")
+    settle(db)
+
+    client.get("/login")  # a browser's CSRF cookie, so that the refusal is about signing in
+    token = keyed_hash("csrf", client.cookies.get(CSRF_COOKIE) or "")
+    r = client.post("/api/v1/invitations/anon/registration", json=API_REGISTRATION, headers={CSRF_HEADER: token})
+
+    assert r.status_code == 401
+    assert db.scalar(select(Registration)) is None
+
+
+def test_register_through_the_api_when_registered_already_does_not_name_the_delegation(api, db):
+    event = EventFactory(status=EventStatus.REGISTRATION_OPEN)
+    mine, theirs = DelegationFactory(event=event), DelegationFactory(event=event, name="Ganja observers")
+    RegistrationFactory(delegation=theirs, person=PersonFactory(email="anahit@example.am"))
+    invitation = InvitationFactory(delegation=mine, token="again", email="anahit@example.am")
+    client = api(UserFactory(email="anahit@example.am"))
+    settle(db)
+
+    r = client.post("/api/v1/invitations/again/registration", json=API_REGISTRATION)
+
+    assert r.status_code == 422
+    assert r.json()["detail"] == [{"loc": ["body", "__all__"], "msg": "This person is already registered at this event."}]
+    assert "Ganja observers" not in r.text
+    db.expire_all()
+    assert db.get(Invitation, invitation.id).status == InvitationStatus.PENDING

@@ -33,7 +33,7 @@ from app.security import keyed_hash
 from app.web import CSRF_COOKIE, SESSION_COOKIE
 from tests import factories
 from tests.conftest import BACKEND, TEST_DATABASE_URL, alembic_config
-from tests.invitations.support import REGISTRATION_FORM
+from tests.invitations.support import REGISTRATION_FORM, open_invitation
 
 SIMULTANEOUS = 20
 
@@ -102,7 +102,7 @@ def test_twenty_simultaneous_uses_of_one_link_register_one_person(own_database: 
     with Session(engine, expire_on_commit=False) as db:
         factories.use_session(db)
         user = factories.UserFactory(email="anahit@example.am")
-        invitation = factories.InvitationFactory(token="one-link", email="anahit@example.am")
+        invitation = open_invitation(token="one-link", email="anahit@example.am")
         session_token = accounts.start_session(db, user=user, second_factor_done=True, client="test")
         db.commit()
         invitation_id = invitation.id

@@ -3,12 +3,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.db import utcnow
+from app.events.models import EventStatus
 from app.invitations.models import Invitation, InvitationStatus
 from app.registrations.models import Registration, RegistrationStatus
 from app.web import SESSION_COOKIE
 from tests.factories import (
     PASSWORD,
+    AdminFactory,
     DelegationFactory,
     EventFactory,
     InvitationFactory,
@@ -24,6 +27,8 @@ from tests.invitations.support import (
     REGISTRATION_FORM,
     audit_actions,
     link_token,
+    open_delegation,
+    open_invitation,
     outbox,
     settle,
 )
@@ -149,7 +154,7 @@ def test_list_query_count_is_constant(client, db, login, count_queries, n):
         r = client.get(url)
 
     assert r.text.count('class="invitation"') == n
-    assert count() == 9
+    assert count() == 6  # sign-in (one query: session, user, grants, site policy); the page: 5
 
 
 # --- inviting one --------------------------------------------------------------------------------
@@ -175,6 +180,20 @@ def test_invite_one_from_the_page(client, db, login, form):
     assert (invitation.email, invitation.circle.value, invitation.category.value) == ("anahit@example.am", "core", "expert")
     [message] = outbox(db, "anahit@example.am")
     assert link_token(message)
+
+
+def test_invite_form_says_when_registration_is_not_open_yet(client, db, login):
+    planned = DelegationFactory(event=EventFactory(status=EventStatus.PLANNED))
+    opened = open_delegation()
+    login(AdminFactory())
+    settle(db)
+
+    before = client.get(f"/events/{planned.event_id}/invitations/new")
+    during = client.get(f"/events/{opened.event_id}/invitations/new")
+
+    assert before.status_code == during.status_code == 200
+    assert "Registration for this event is not open." in before.text
+    assert "Registration for this event is not open." not in during.text
 
 
 def test_invite_one_with_bad_email_rerenders_with_the_error(client, db, login, form):
@@ -456,6 +475,63 @@ def test_unusable_link_shows_a_clear_page_and_changes_nothing(client, db, login,
     assert db.scalar(select(Registration)) is None
 
 
+@pytest.mark.parametrize(
+    ("status", "expires_in", "heading"),
+    [
+        (InvitationStatus.PENDING, timedelta(seconds=-1), "This invitation has expired"),
+        (InvitationStatus.ACCEPTED, timedelta(days=5), "This invitation has been used"),
+        (InvitationStatus.REVOKED, timedelta(days=5), "This invitation has been withdrawn"),
+    ],
+)
+def test_unusable_link_makes_no_account_for_a_visitor(client, db, form, status, expires_in, heading):
+    invitation = open_invitation(token="stale", email="guest@example.org", status=status, expires_at=utcnow() + expires_in)
+    settle(db)
+
+    page = client.get("/invitations/stale")
+    account = form(
+        "/invitations/stale/account",
+        {"full_name": "Guest", "password": "a long enough phrase", "password_confirm": "a long enough phrase"},
+    )
+
+    assert (page.status_code, account.status_code) == (410, 410)
+    assert heading in page.text and heading in account.text
+    assert "Create your account" not in page.text
+    assert client.cookies.get(SESSION_COOKIE) is None
+    db.expire_all()
+    assert db.scalar(select(User).where(User.email == "guest@example.org")) is None
+    assert db.get(Invitation, invitation.id).status == status
+    assert audit_actions(db, "invitation") == []
+
+
+def test_unknown_link_changes_nothing_either(client, db, form, login):
+    login(UserFactory(email="guest@example.org"))
+    settle(db)
+
+    r = form("/invitations/no-such-token", {**REGISTRATION_FORM})
+
+    assert r.status_code == 404
+    assert "This invitation link is not valid" in r.text
+    assert db.scalar(select(Registration)) is None
+
+
+def test_link_that_expires_while_the_form_is_open_registers_nobody(client, db, login, form):
+    invitation = open_invitation(token="late", email="anahit@example.am")
+    login(UserFactory(email="anahit@example.am"))
+    settle(db)
+    opened = client.get("/invitations/late")
+    invitation.expires_at = utcnow() - timedelta(seconds=1)
+    settle(db)
+
+    r = form("/invitations/late", {**REGISTRATION_FORM})
+
+    assert opened.status_code == 200
+    assert r.status_code == 410
+    assert "This invitation has expired" in r.text
+    assert db.scalar(select(Registration)) is None
+    db.expire_all()
+    assert db.get(Invitation, invitation.id).status == InvitationStatus.PENDING
+
+
 def test_unknown_link_is_not_found(client, db):
     r = client.get("/invitations/no-such-token")
 
@@ -470,7 +546,7 @@ def test_overlong_link_is_not_found(client, db):
 
 
 def test_anonymous_visitor_creates_an_account_then_registers(client, db, form):
-    delegation = DelegationFactory()
+    delegation = open_delegation()
     coordinator(delegation, email="coordinator@example.org")
     InvitationFactory(delegation=delegation, token="welcome", email="anahit@example.am")
     settle(db)
@@ -517,7 +593,7 @@ def test_anonymous_visitor_creates_an_account_then_registers(client, db, form):
 
 
 def test_account_form_with_weak_password_is_refused(client, db, form):
-    InvitationFactory(token="weak", email="anahit@example.am")
+    open_invitation(token="weak", email="anahit@example.am")
     settle(db)
 
     r = form(
@@ -532,7 +608,7 @@ def test_account_form_with_weak_password_is_refused(client, db, form):
 
 
 def test_link_for_an_existing_account_asks_to_sign_in(client, db):
-    InvitationFactory(token="known", email="known@example.org")
+    open_invitation(token="known", email="known@example.org")
     UserFactory(email="known@example.org")
     settle(db)
 
@@ -543,7 +619,7 @@ def test_link_for_an_existing_account_asks_to_sign_in(client, db):
 
 
 def test_signing_in_returns_to_the_link(client, db, form):
-    InvitationFactory(token="back", email="known@example.org")
+    open_invitation(token="back", email="known@example.org")
     UserFactory(email="known@example.org")
     settle(db)
 
@@ -555,7 +631,7 @@ def test_signing_in_returns_to_the_link(client, db, form):
 
 
 def test_forwarded_link_signed_in_as_someone_else_is_refused(client, db, login, form):
-    invitation = InvitationFactory(token="forwarded", email="anahit@example.am")
+    invitation = open_invitation(token="forwarded", email="anahit@example.am")
     login(UserFactory(email="friend@example.org"))
     settle(db)
 
@@ -573,7 +649,7 @@ def test_forwarded_link_signed_in_as_someone_else_is_refused(client, db, login, 
 
 
 def test_registration_ignores_posted_status_delegation_circle_role_and_event(client, db, login, form):
-    event = EventFactory()
+    event = EventFactory(status=EventStatus.REGISTRATION_OPEN)
     delegation, other = DelegationFactory(event=event), DelegationFactory(event=event)
     other_event = EventFactory()
     invitation = InvitationFactory(delegation=delegation, token="extra", email="anahit@example.am", circle="broader", category="media")
@@ -609,7 +685,7 @@ def test_registration_ignores_posted_status_delegation_circle_role_and_event(cli
 
 
 def test_registration_with_errors_rerenders_beside_the_fields(client, db, login, form):
-    InvitationFactory(token="errors", email="anahit@example.am")
+    open_invitation(token="errors", email="anahit@example.am")
     login(UserFactory(email="anahit@example.am"))
     settle(db)
 
@@ -633,7 +709,7 @@ def test_registration_with_errors_rerenders_beside_the_fields(client, db, login,
 
 
 def test_registration_with_part_of_the_document_asks_for_the_rest(client, db, login, form):
-    InvitationFactory(token="partial", email="anahit@example.am")
+    open_invitation(token="partial", email="anahit@example.am")
     login(UserFactory(email="anahit@example.am"))
     settle(db)
 
@@ -646,7 +722,7 @@ def test_registration_with_part_of_the_document_asks_for_the_rest(client, db, lo
 
 
 def test_registration_of_a_person_registered_already_says_so(client, db, login, form):
-    delegation = DelegationFactory()
+    delegation = open_delegation()
     person = PersonFactory(email="anahit@example.am")
     RegistrationFactory(delegation=delegation, person=person)
     InvitationFactory(delegation=delegation, token="again", email="anahit@example.am")
@@ -656,13 +732,13 @@ def test_registration_of_a_person_registered_already_says_so(client, db, login, 
     r = form("/invitations/again", {**REGISTRATION_FORM})
 
     assert r.status_code == 422
-    assert "registered for this event already" in r.text
+    assert "This person is already registered at this event." in r.text
     db.expire_all()
     assert db.scalar(select(Invitation.status)) == InvitationStatus.PENDING
 
 
 def test_the_same_link_used_twice_registers_once(client, db, login, form):
-    InvitationFactory(token="twice", email="anahit@example.am")
+    open_invitation(token="twice", email="anahit@example.am")
     login(UserFactory(email="anahit@example.am"))
     settle(db)
 
@@ -673,3 +749,68 @@ def test_the_same_link_used_twice_registers_once(client, db, login, form):
     assert second.status_code == 410
     assert "This invitation has been used" in second.text
     assert len(db.scalars(select(Registration)).all()) == 1
+
+
+# --- the link while registration is not open -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (EventStatus.PLANNED, "Registration has not opened yet."),
+        (EventStatus.CONCLUDED, "Registration for this event has closed."),
+    ],
+)
+def test_link_while_registration_is_not_open_shows_a_clear_page_and_changes_nothing(client, db, form, status, says):
+    delegation = DelegationFactory(event=EventFactory(status=status, title="Gyumri roundtable"))
+    invitation = InvitationFactory(delegation=delegation, token="early", email="anahit@example.am")
+    settle(db)
+
+    page = client.get("/invitations/early")
+    account = form(
+        "/invitations/early/account",
+        {"full_name": "Anahit Hakobyan", "password": "a long enough phrase", "password_confirm": "a long enough phrase"},
+    )
+
+    assert page.status_code == 409
+    assert "<h1>Registration for this event is not open</h1>" in page.text
+    assert says in page.text
+    assert "Gyumri roundtable" in page.text
+    assert "Create your account" not in page.text
+    assert account.status_code == 409
+    assert "Registration for this event is not open" in account.text
+    assert client.cookies.get(SESSION_COOKIE) is None
+    db.expire_all()
+    assert db.scalar(select(User).where(User.email == "anahit@example.am")) is None
+    assert db.get(Invitation, invitation.id).status == InvitationStatus.PENDING
+
+
+def test_registering_while_registration_is_not_open_is_refused_and_changes_nothing(client, db, login, form):
+    delegation = DelegationFactory(event=EventFactory(status=EventStatus.PLANNED))
+    invitation = InvitationFactory(delegation=delegation, token="early", email="anahit@example.am")
+    login(UserFactory(email="anahit@example.am"))
+    settle(db)
+
+    page = client.get("/invitations/early")
+    post = form("/invitations/early", {**REGISTRATION_FORM, **DOCUMENT})
+
+    assert page.status_code == 409
+    assert "Registration for this event is not open" in page.text
+    assert 'action="/invitations/early"' not in page.text  # no registration form
+    assert post.status_code == 409
+    assert "Registration for this event is not open" in post.text
+    db.expire_all()
+    assert db.get(Invitation, invitation.id).status == InvitationStatus.PENDING
+    assert db.scalar(select(Registration)) is None
+    assert outbox(db) == []
+
+
+def test_unusable_link_says_why_even_while_registration_is_not_open(client, db):
+    delegation = DelegationFactory(event=EventFactory(status=EventStatus.PLANNED))
+    InvitationFactory(delegation=delegation, token="withdrawn", status=InvitationStatus.REVOKED)
+    settle(db)
+
+    r = client.get("/invitations/withdrawn")
+
+    assert r.status_code == 410
+    assert "This invitation has been withdrawn" in r.text

@@ -3,8 +3,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.accounts.models import User
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden
+from app.events.models import EventStatus
 from app.invitations import service
 from app.invitations.models import Invitation, InvitationStatus
 from app.invitations.schemas import (
@@ -14,7 +16,7 @@ from app.invitations.schemas import (
     InvitationUpdate,
     RegistrationForm,
 )
-from app.registrations.models import ConsentKind, Registration, RegistrationStatus
+from app.registrations.models import ConsentKind, Person, Registration, RegistrationStatus
 from app.registrations.schemas import CONSENT_TEXT_VERSION
 from app.security import token_hash
 from tests.factories import (
@@ -28,7 +30,15 @@ from tests.factories import (
     organiser,
     press_officer,
 )
-from tests.invitations.support import DOCUMENT, REGISTRATION_FORM, audit_actions, link_token, outbox
+from tests.invitations.support import (
+    DOCUMENT,
+    REGISTRATION_FORM,
+    audit_actions,
+    link_token,
+    open_delegation,
+    open_invitation,
+    outbox,
+)
 
 
 def _invite(db, actor, delegation, email="anahit@example.am", **kwargs):
@@ -327,7 +337,7 @@ def _form(**overrides):
 
 
 def test_accept_registers_with_consents_and_document(db):
-    delegation = DelegationFactory()
+    delegation = open_delegation()
     coordinator(delegation, email="coordinator@example.org")
     organiser(delegation.event, email="organiser@example.org")
     invitation = InvitationFactory(delegation=delegation, email="anahit@example.am", circle="core", category="expert")
@@ -362,7 +372,7 @@ def test_accept_registers_with_consents_and_document(db):
 
 
 def test_accept_by_another_address_is_refused(db):
-    invitation = InvitationFactory(email="anahit@example.am")
+    invitation = open_invitation(email="anahit@example.am")
     db.flush()
 
     with pytest.raises(service.WrongAddress):
@@ -373,7 +383,7 @@ def test_accept_by_another_address_is_refused(db):
 
 
 def test_accept_twice_registers_once(db):
-    invitation = InvitationFactory(email="anahit@example.am")
+    invitation = open_invitation(email="anahit@example.am")
     user = UserFactory(email="anahit@example.am")
     db.flush()
     service.accept(db, actor=user, invitation=invitation, form=_form())
@@ -389,7 +399,7 @@ def test_accept_twice_registers_once(db):
 
 
 def test_accept_with_part_of_a_document_is_refused(db):
-    invitation = InvitationFactory(email="anahit@example.am")
+    invitation = open_invitation(email="anahit@example.am")
     db.flush()
 
     with pytest.raises(FieldError) as refused:
@@ -408,7 +418,7 @@ def test_registration_form_needs_the_data_processing_consent():
 
 
 def test_create_account_for_the_invited_address(db):
-    invitation = InvitationFactory(email="new@example.org")
+    invitation = open_invitation(email="new@example.org")
     db.flush()
 
     user = service.create_account(db, invitation=invitation, full_name="New Person", password="a long enough phrase")
@@ -420,10 +430,75 @@ def test_create_account_for_the_invited_address(db):
 
 
 def test_create_account_refuses_the_address_as_password(db):
-    invitation = InvitationFactory(email="new@example.org")
+    invitation = open_invitation(email="new@example.org")
     db.flush()
 
     with pytest.raises(FieldError) as refused:
         service.create_account(db, invitation=invitation, full_name="New", password="new@example.org")
 
     assert refused.value.field == "password"
+
+
+# --- registration must be open -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [EventStatus.DRAFT, EventStatus.PLANNED, EventStatus.ONGOING, EventStatus.CONCLUDED])
+def test_accept_while_registration_is_not_open_is_refused_and_changes_nothing(db, status):
+    delegation = DelegationFactory(event=EventFactory(status=status))
+    organiser(delegation.event, email="organiser@example.org")
+    invitation = InvitationFactory(delegation=delegation, email="anahit@example.am")
+    user = UserFactory(email="anahit@example.am")
+    db.flush()
+
+    with pytest.raises(service.RegistrationClosed) as refused:
+        service.accept(db, actor=user, invitation=invitation, form=_form(**DOCUMENT))
+
+    assert refused.value.status_code == 409
+    assert refused.value.message == "Registration for this event is not open."
+    db.expire_all()
+    assert db.get(Invitation, invitation.id).status == InvitationStatus.PENDING
+    assert db.scalars(select(Registration)).all() == []
+    assert db.scalars(select(Person)).all() == []
+    assert outbox(db) == []
+
+
+def test_invite_while_the_event_is_planned_is_allowed_and_the_link_works_once_registration_opens(db):
+    event = EventFactory(status=EventStatus.PLANNED)
+    delegation = DelegationFactory(event=event)
+    invitation = _invite(db, organiser(event), delegation)
+    token = link_token(outbox(db, "anahit@example.am")[0])
+    user = UserFactory(email="anahit@example.am")
+
+    with pytest.raises(service.RegistrationClosed):
+        service.accept(db, actor=user, invitation=service.open_link(db, token=token), form=_form())
+    event.status = EventStatus.REGISTRATION_OPEN
+    registration = service.accept(db, actor=user, invitation=service.open_link(db, token=token), form=_form())
+
+    assert registration.delegation_id == delegation.id
+    assert invitation.status == InvitationStatus.ACCEPTED
+
+
+def test_create_account_while_registration_is_not_open_is_refused(db):
+    invitation = InvitationFactory(email="new@example.org")  # a planned event
+    db.flush()
+
+    with pytest.raises(service.RegistrationClosed):
+        service.create_account(db, invitation=invitation, full_name="New Person", password="a long enough phrase")
+
+    assert db.scalar(select(User).where(User.email == "new@example.org")) is None
+
+
+def test_registered_person_is_refused_without_naming_their_delegation(db):
+    event = EventFactory(status=EventStatus.REGISTRATION_OPEN)
+    mine, theirs = DelegationFactory(event=event, name="Armenia"), DelegationFactory(event=event, name="Azerbaijan")
+    RegistrationFactory(delegation=theirs, person=PersonFactory(email="anahit@example.am"))
+    invitation = InvitationFactory(delegation=mine, email="anahit@example.am")
+    db.flush()
+
+    with pytest.raises(FieldError) as on_accept:
+        service.accept(db, actor=UserFactory(email="anahit@example.am"), invitation=invitation, form=_form())
+    with pytest.raises(FieldError) as on_invite:
+        _invite(db, coordinator(mine), mine, email="anahit@example.am")
+
+    assert on_accept.value.message == "This person is already registered at this event."
+    assert on_invite.value.message == "This person is already registered at this event."

@@ -153,6 +153,20 @@ def test_add_twice_answers_422_on_email(api, db):
     assert second.status_code == 422 and error_fields(second) == {"email"}
 
 
+def test_add_a_person_of_the_other_delegation_answers_422_without_naming_it(api, db):
+    event = EventFactory()
+    own, other = DelegationFactory(event=event, name="Armenia"), DelegationFactory(event=event, name="Ganja observers")
+    RegistrationFactory(delegation=other, person=PersonFactory(email="ani@example.org"))
+    client = api(coordinator(own))
+    settle(db)
+
+    r = client.post(f"/api/v1/events/{event.id}/registrations", json=payload(own))
+
+    assert r.status_code == 422
+    assert r.json()["detail"] == [{"loc": ["body", "email"], "msg": "This person is already registered at this event."}]
+    assert "Ganja observers" not in r.text
+
+
 def test_add_into_the_other_delegation_is_refused_for_a_coordinator(api, db):
     event = EventFactory()
     own, other = DelegationFactory(event=event), DelegationFactory(event=event)
@@ -209,6 +223,71 @@ def test_delegate_patches_their_needs_but_not_their_circle(api, db):
     assert refused.status_code == 403
     saved = reload(db, registration)
     assert (saved.dietary_needs, saved.circle) == ("Vegan", Circle.BROADER)
+
+
+def test_patch_email_by_the_coordinator_changes_the_person_without_an_account(api, db):
+    registration = RegistrationFactory(person=PersonFactory(email="old@example.org"))
+    client = api(coordinator(registration.delegation))
+    settle(db)
+    url = f"/api/v1/events/{registration.event_id}/registrations/{registration.id}"
+
+    r = client.patch(url, json={"email": "New@Example.org"})
+
+    assert r.status_code == 200
+    assert r.json()["person"]["email"] == "new@example.org"
+    assert reload(db, registration).person.email == "new@example.org"
+
+
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("not an address", None),
+        ("x" * 250 + "@example.org", None),
+        ("taken@example.org", "Another person has this e-mail address."),
+    ],
+)
+def test_patch_with_a_bad_or_taken_email_is_422_and_changes_nothing(api, db, email, message):
+    PersonFactory(email="taken@example.org")
+    registration = RegistrationFactory(person=PersonFactory(email="mine@example.org", given_name="Ani"))
+    client = api(organiser(registration.event))
+    settle(db)
+
+    r = client.patch(f"/api/v1/events/{registration.event_id}/registrations/{registration.id}",
+                     json={"given_name": "Changed", "email": email})
+
+    assert r.status_code == 422 and error_fields(r) == {"email"}
+    if message:
+        assert r.json()["detail"][0]["msg"] == message
+    saved = reload(db, registration)
+    assert (saved.person.email, saved.person.given_name) == ("mine@example.org", "Ani")
+
+
+def test_patch_email_of_a_person_with_an_account_is_refused(api, db):
+    registration = RegistrationFactory(person=PersonFactory(email="anahit@example.org"))
+    account = delegate(registration)
+    client = api(organiser(registration.event))
+    settle(db)
+
+    r = client.patch(f"/api/v1/events/{registration.event_id}/registrations/{registration.id}",
+                     json={"email": "elsewhere@example.org"})
+
+    assert r.status_code == 422
+    assert "signs in to Parley with this address" in r.json()["detail"][0]["msg"]
+    assert reload(db, registration).person.email == "anahit@example.org"
+    db.expire_all()
+    assert db.get(UserFactory._meta.model, account.id).email == "anahit@example.org"
+
+
+def test_delegate_may_not_patch_their_email(api, db):
+    registration = RegistrationFactory(person=PersonFactory(email="anahit@example.org"))
+    client = api(delegate(registration))
+    settle(db)
+
+    r = client.patch(f"/api/v1/events/{registration.event_id}/registrations/{registration.id}",
+                     json={"email": "elsewhere@example.org"})
+
+    assert r.status_code == 403
+    assert reload(db, registration).person.email == "anahit@example.org"
 
 
 # --- decisions -----------------------------------------------------------------------------------

@@ -204,8 +204,8 @@ def test_participants_page_query_count_is_constant(client, login, db, count_quer
         r = client.get(url)
 
     assert r.text.count('class="participant"') == n
-    # session, its grants (2), the 2FA setting, event, page count, page, status counts, delegations
-    assert count() == 9
+    # sign-in (1 query), event, page count, page, status counts, delegations
+    assert count() == 6
 
 
 # --- add -----------------------------------------------------------------------------------------
@@ -265,7 +265,33 @@ def test_add_participant_twice_is_refused_beside_the_email(client, login, form, 
     r = form(f"/events/{delegation.event_id}/participants/new", {**ADD_FORM, "delegation_id": str(delegation.id)})
 
     assert r.status_code == 422
-    assert "This person is registered for this event already." in r.text
+    assert "This person is already registered at this event." in r.text
+
+
+def test_coordinator_adding_a_person_of_the_other_delegation_is_not_told_which(client, login, form, db):
+    event = EventFactory()
+    own, other = DelegationFactory(event=event, name="Armenia"), DelegationFactory(event=event, name="Ganja observers")
+    RegistrationFactory(delegation=other, person=PersonFactory(email="anahit@example.org"))
+    login(coordinator(own))
+    settle(db)
+
+    r = form(f"/events/{event.id}/participants/new", {**ADD_FORM, "delegation_id": str(own.id)})
+
+    assert r.status_code == 422
+    assert 'id="e-email"' in r.text
+    assert "This person is already registered at this event." in r.text
+    assert "Ganja observers" not in r.text
+
+
+def test_staff_add_a_participant_before_registration_opens(client, login, form, db):
+    delegation = DelegationFactory(event=EventFactory(status=EventStatus.PLANNED))
+    login(organiser(delegation.event))
+    settle(db)
+
+    r = form(f"/events/{delegation.event_id}/participants/new", {**ADD_FORM, "delegation_id": str(delegation.id)})
+
+    assert r.status_code == 303
+    assert db.scalar(select(Registration.delegation_id)) == delegation.id
 
 
 def test_coordinator_cannot_add_to_the_other_delegation(client, login, form, db):
@@ -377,6 +403,68 @@ def test_edit_saves_person_and_needs_and_ignores_extra_fields(client, login, for
     assert r.status_code == 303
     assert (saved.person.given_name, saved.dietary_needs, saved.languages) == ("Anahit", "Vegetarian", "az")
     assert (saved.status, saved.delegation_id, saved.circle) == (S.REGISTERED, own.id, Circle.BROADER)
+
+
+def test_edit_changes_the_email_of_a_person_without_an_account(client, login, form, db):
+    registration = RegistrationFactory(person=PersonFactory(email="old@example.org"))
+    login(coordinator(registration.delegation))
+    settle(db)
+    url = f"/events/{registration.event_id}/participants/{registration.id}/edit"
+
+    page = client.get(url)
+    r = form(url, {**ADD_FORM, "email": "New@Example.org"})
+
+    assert 'name="email"' in page.text and 'value="old@example.org"' in page.text
+    assert "nobody signs in with this address" in page.text
+    assert r.status_code == 303
+    assert reload(db, registration).person.email == "new@example.org"
+
+
+def test_edit_with_a_taken_email_shows_the_error_beside_the_field(client, login, form, db):
+    PersonFactory(email="taken@example.org")
+    registration = RegistrationFactory(person=PersonFactory(email="mine@example.org"))
+    login(organiser(registration.event))
+    settle(db)
+
+    r = form(f"/events/{registration.event_id}/participants/{registration.id}/edit", {**ADD_FORM, "email": "taken@example.org"})
+
+    assert r.status_code == 422
+    assert '<p class="field-error" id="e-email">Another person has this e-mail address.</p>' in r.text
+    saved = reload(db, registration)
+    assert (saved.person.email, saved.person.given_name) == ("mine@example.org", registration.person.given_name)
+
+
+def test_edit_shows_the_email_of_an_account_read_only_and_refuses_a_change(client, login, form, db):
+    registration = RegistrationFactory(person=PersonFactory(email="anahit@example.org"))
+    delegate(registration)
+    login(organiser(registration.event))
+    settle(db)
+    url = f"/events/{registration.event_id}/participants/{registration.id}/edit"
+
+    page = client.get(url)
+    kept = form(url, {k: v for k, v in ADD_FORM.items() if k != "email"})
+    refused = form(url, {**ADD_FORM, "email": "elsewhere@example.org"})
+
+    assert 'name="email"' not in page.text
+    assert 'value="anahit@example.org" readonly' in page.text
+    assert "signs in to Parley with this address, so it cannot be changed here" in page.text
+    assert kept.status_code == 303
+    assert refused.status_code == 422 and 'id="e-email"' in refused.text
+    assert reload(db, registration).person.email == "anahit@example.org"
+
+
+def test_edit_page_of_the_delegate_has_no_email_field_and_ignores_none(client, login, form, db):
+    registration = RegistrationFactory(person=PersonFactory(email="anahit@example.org"))
+    login(delegate(registration))
+    settle(db)
+    url = f"/events/{registration.event_id}/participants/{registration.id}/edit"
+
+    page = client.get(url)
+    r = form(url, {k: v for k, v in ADD_FORM.items() if k != "email"})
+
+    assert page.status_code == 200 and 'id="f-email"' not in page.text
+    assert r.status_code == 303
+    assert reload(db, registration).person.email == "anahit@example.org"
 
 
 def test_edit_with_bad_input_is_re_rendered(client, login, form, db):

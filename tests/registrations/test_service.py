@@ -23,6 +23,7 @@ from tests.factories import (
     DelegationFactory,
     EventFactory,
     InitiativeFactory,
+    InvitationFactory,
     PersonFactory,
     RegistrationFactory,
     UserFactory,
@@ -219,6 +220,44 @@ def test_add_twice_is_refused_and_leaves_the_person_as_they_were(db):
     assert person.given_name == "Ani"
 
 
+def test_add_of_a_person_of_the_other_delegation_does_not_say_which(db):
+    event = EventFactory()
+    armenia, azerbaijan = DelegationFactory(event=event, name="Armenia"), DelegationFactory(event=event, name="Azerbaijan")
+    RegistrationFactory(delegation=azerbaijan, person=PersonFactory(email="ani@example.org"))
+
+    with pytest.raises(FieldError) as exc:
+        service.add_to_event(db, actor=coordinator(armenia), event=event, data=create_data(armenia))
+
+    assert exc.value.message == "This person is already registered at this event."
+
+
+@pytest.mark.parametrize(
+    "status", [EventStatus.DRAFT, EventStatus.PLANNED, EventStatus.REGISTRATION_OPEN, EventStatus.ONGOING]
+)
+def test_staff_add_people_whether_or_not_registration_is_open(db, status):
+    delegation = DelegationFactory(event=EventFactory(status=status))
+
+    registration = service.add_to_event(
+        db, actor=organiser(delegation.event), event=delegation.event, data=create_data(delegation)
+    )
+
+    assert (registration.status, registration.delegation_id) == (S.REGISTERED, delegation.id)
+
+
+def test_add_from_an_invitation_needs_registration_open(db):
+    delegation = DelegationFactory(event=EventFactory(status=EventStatus.PLANNED))
+    invitation = InvitationFactory(delegation=delegation, email="ani@example.org")
+    user = UserFactory(email="ani@example.org")
+
+    with pytest.raises(service.RegistrationClosed) as exc:
+        service.add(
+            db, actor=user, event=delegation.event, delegation=delegation, data=create_data(delegation), invitation=invitation
+        )
+
+    assert (exc.value.status_code, exc.value.message) == (409, "Registration for this event is not open.")
+    assert db.scalar(select(Registration)) is None
+
+
 def test_add_to_a_delegation_of_another_event_or_not_coordinated_is_a_field_error(db):
     event = EventFactory()
     own, other = DelegationFactory(event=event), DelegationFactory(event=event)
@@ -409,6 +448,68 @@ def test_check_in_search_finds_confirmed_by_name(db):
 
     assert service.check_in_search(db, viewer=organiser(event), event=event, q="leyla ali") == [found]
     assert service.check_in_search(db, viewer=organiser(event), event=event, q="  ") == []
+
+
+# --- the person's e-mail address -----------------------------------------------------------------
+
+
+def test_organiser_and_coordinator_change_the_email_of_a_person_without_an_account(db):
+    registration = RegistrationFactory(person=PersonFactory(email="old@example.org"))
+
+    service.change_email(db, actor=organiser(registration.event), registration=registration, email=" New@Example.org ")
+    assert registration.person.email == "new@example.org"
+    service.change_email(db, actor=coordinator(registration.delegation), registration=registration, email="again@example.org")
+
+    assert registration.person.email == "again@example.org"
+    entries = db.scalars(select(AuditEntry).where(AuditEntry.object_type == "person")).all()
+    assert [(e.action, e.details["fields"]) for e in entries] == [("person.update", ["email"])] * 2
+    assert "again@example.org" not in str([e.details for e in entries])  # ids and fields, not addresses
+
+
+def test_change_email_to_another_persons_address_is_refused(db):
+    PersonFactory(email="taken@example.org")
+    registration = RegistrationFactory(person=PersonFactory(email="mine@example.org"))
+
+    with pytest.raises(FieldError) as exc:
+        service.change_email(db, actor=organiser(registration.event), registration=registration, email="TAKEN@example.org")
+
+    assert (exc.value.field, exc.value.message) == ("email", "Another person has this e-mail address.")
+    assert registration.person.email == "mine@example.org"
+
+
+def test_change_email_of_a_person_with_an_account_is_refused_and_the_login_stays(db):
+    registration = RegistrationFactory(person=PersonFactory(email="anahit@example.org"))
+    account = delegate(registration)
+
+    with pytest.raises(FieldError) as exc:
+        service.change_email(db, actor=organiser(registration.event), registration=registration, email="new@example.org")
+
+    assert exc.value.message.startswith("This person signs in to Parley with this address")
+    assert (registration.person.email, account.email) == ("anahit@example.org", "anahit@example.org")
+
+
+def test_change_email_refused_to_the_delegate_and_the_other_delegations_coordinator(db):
+    event = EventFactory()
+    registration = RegistrationFactory(delegation=DelegationFactory(event=event), person=PersonFactory(email="a@example.org"))
+    other = coordinator(DelegationFactory(event=event))
+
+    for actor in (delegate(registration), other, press_officer(event)):
+        with pytest.raises(Forbidden):
+            service.change_email(db, actor=actor, registration=registration, email="b@example.org")
+
+    assert registration.person.email == "a@example.org"
+
+
+def test_patch_with_an_email_changes_it_for_staff_only(db):
+    registration = RegistrationFactory(person=PersonFactory(email="a@example.org"))
+
+    service.update(db, actor=organiser(registration.event), registration=registration,
+                   data=RegistrationUpdate(email="b@example.org"))
+    with pytest.raises(Forbidden):
+        service.update(db, actor=delegate(registration), registration=registration,
+                       data=RegistrationUpdate(email="c@example.org", dietary_needs="Vegan"))
+
+    assert (registration.person.email, registration.dietary_needs) == ("b@example.org", "")
 
 
 # --- travel documents ----------------------------------------------------------------------------

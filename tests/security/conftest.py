@@ -33,6 +33,7 @@ from app.routes import api_routes
 from app.security import keyed_hash, token_hash
 from app.web import CSRF_COOKIE, SESSION_COOKIE
 from tests.factories import (
+    AgendaSessionFactory,
     DelegationCoordinatorFactory,
     DelegationFactory,
     EventFactory,
@@ -40,6 +41,7 @@ from tests.factories import (
     InitiativeFactory,
     InvitationFactory,
     MilestoneFactory,
+    OfficialFactory,
     RegistrationFactory,
     RoadmapPhaseFactory,
     UserFactory,
@@ -126,6 +128,9 @@ PARENT = {
     "invitation_id": "event_id",
     "registration_id": "event_id",
     "person_id": "event_id",  # a person is found at an event through their registration
+    "room_id": "event_id",
+    "session_id": "event_id",
+    "official_id": "event_id",
 }
 
 # The object `policy.can` decides on for a route, by its most specific path parameter first.
@@ -136,6 +141,9 @@ POLICY_OBJECT = [
     ("coordinator_id", "delegation_id"),
     ("delegation_id", "delegation_id"),
     ("staff_id", "event_id"),
+    ("room_id", "event_id"),
+    ("session_id", "event_id"),
+    ("official_id", "event_id"),
     ("event_id", "event_id"),
     ("milestone_id", "initiative_id"),
     ("phase_id", "initiative_id"),
@@ -204,6 +212,8 @@ def _build_objects(db: Session, event_status: EventStatus, initiative_status: In
     db.add(token)
     registration = RegistrationFactory(delegation=delegation, event=event)
     objects |= {"token_id": token, "registration_id": registration, "person_id": registration.person}
+    session = AgendaSessionFactory(event=event)
+    objects |= {"room_id": session.room, "session_id": session, "official_id": OfficialFactory(event=event)}
     return objects, owner
 
 
@@ -282,6 +292,17 @@ def plausible_values(ids: dict[str, Any], *, email: str, current_password: str) 
         "code": "123456",
         "secret": "JBSWY3DPEHPK3PXP",
         "require_totp": "on",
+        # Agenda: a session on the world event's first day, in its room.
+        "day": "2026-02-13",
+        "start": "10:00",
+        "end": "11:00",
+        "starts_at": "2026-02-13T10:00:00+04:00",
+        "ends_at": "2026-02-13T11:00:00+04:00",
+        "room_id": ids.get("room_id"),
+        "capacity": 30,
+        "audience": "everyone",
+        "institution": "Plausible institution",
+        "topics": "Plausible topic",
     }
 
 

@@ -149,11 +149,22 @@ def _shapes_and_problems(doc) -> tuple[set[tuple], list[str]]:  # type: ignore[n
             squeezed = re.sub(r"[\s\x00-\x1f]", "", value).lower()
             if lowered in URL_ATTRIBUTES and squeezed.startswith(DANGEROUS_SCHEMES):
                 problems.append(f"<{tag} {lowered}={value[:40]!r}>")
-        if tag == "script" and (element.get("src") is None or (element.text or "").strip()):
+        if tag == "script" and not _is_data_block(element) and (element.get("src") is None or (element.text or "").strip()):
             problems.append("an inline <script>")
         if tag == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
             problems.append("<meta http-equiv=refresh>")
     return shapes, problems
+
+
+def _is_data_block(element) -> bool:  # type: ignore[no-untyped-def]
+    """A JSON-LD block is data that no browser runs, as long as it is all JSON."""
+    if (element.get("type") or "").lower() != "application/ld+json" or element.get("src") is not None:
+        return False
+    try:
+        json.loads(element.text or "")
+    except ValueError:
+        return False
+    return True
 
 
 def _text_of(doc) -> str:  # type: ignore[no-untyped-def]

@@ -335,4 +335,4 @@ def test_export_query_count_is_constant(client, login, db, count_queries, roundt
 
     rows = _csv(r) if suffix == "csv" else _xlsx(r)[1]
     assert len(rows) == 2 * n + 1
-    assert count() == 8  # session, 2 grants, site setting; event; count, rows; audit entry
+    assert count() == 5  # sign-in (1 query); event; count, rows; audit entry

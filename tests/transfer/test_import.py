@@ -274,7 +274,7 @@ def test_import_refuses_a_person_registered_with_the_other_delegation(client, lo
 
     assert r.status_code == 422
     assert [(e.row, e.column, e.message) for e in _preview_errors(r.text)] == [
-        (2, "email", "This person is registered with another delegation of this event.")
+        (2, "email", "This person is already registered at this event.")
     ]
 
 

@@ -1,0 +1,237 @@
+"""The programme: the agenda as a viewer may read it, by day in the event's timezone.
+
+Everyone who may see the event reads its published sessions (cancelled ones marked, so that
+calendars drop them); whoever may see the whole agenda (AGENDA_VIEW) also reads the internal ones.
+One read model for the public page, the printed programme and the calendar and schedule
+exports: three queries (rooms, sessions, speakers), whatever the number of sessions. It holds
+plain values only, so nothing a template or an export touches can load more.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+
+from app import policy
+from app.accounts.models import User
+from app.agenda.models import (
+    AgendaSession,
+    Audience,
+    SessionKind,
+    SessionSpeaker,
+    SessionStatus,
+    SpeakerRole,
+)
+from app.agenda.models import Room as RoomModel
+from app.events.models import Event
+from app.officials.models import Official
+from app.policy import Action
+from app.registrations.models import Person, Registration
+
+# Speakers are listed moderators first, then in the order the organiser gave them.
+ROLE_ORDER = {
+    SpeakerRole.MODERATOR: 0,
+    SpeakerRole.SPEAKER: 1,
+    SpeakerRole.PANELLIST: 2,
+    SpeakerRole.GUEST: 3,
+    SpeakerRole.RAPPORTEUR: 4,
+}
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A moderator, speaker or guest as the programme names them: a name and, for an official,
+    their title and institution. Nothing else about a participant is read."""
+
+    key: str  # "participant-<registration id>" or "official-<official id>"
+    name: str
+    role: SpeakerRole
+    title: str = ""
+    institution: str = ""
+
+    @property
+    def is_official(self) -> bool:
+        return self.key.startswith("official-")
+
+    @property
+    def affiliation(self) -> str:
+        return ", ".join(part for part in (self.title, self.institution) if part)
+
+
+@dataclass(frozen=True)
+class Room:
+    id: int
+    name: str
+    capacity: int | None
+    position: int
+
+
+@dataclass(frozen=True)
+class Item:
+    """One session of the programme; times are aware, `start`/`end` in the event's zone."""
+
+    id: int
+    uid: str
+    kind: SessionKind
+    title: str
+    description: str  # Markdown
+    starts_at: datetime  # UTC
+    ends_at: datetime  # UTC
+    start: datetime  # event's zone
+    end: datetime  # event's zone
+    room: Room | None
+    topics: list[str]
+    speakers: list[Speaker]
+    audience: Audience
+    chatham_house: bool
+    is_published: bool
+    status: SessionStatus
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def internal(self) -> bool:
+        return not self.is_published
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def moderators(self) -> list[Speaker]:
+        return [s for s in self.speakers if s.role == SpeakerRole.MODERATOR]
+
+    @property
+    def others(self) -> list[Speaker]:
+        return [s for s in self.speakers if s.role != SpeakerRole.MODERATOR]
+
+
+@dataclass(frozen=True)
+class Day:
+    index: int  # from 1
+    date: date
+    items: list[Item] = field(default_factory=list)
+
+    def start(self, zone: ZoneInfo) -> datetime:
+        """When the day's programme begins (local midnight when it has none)."""
+        return min((i.start for i in self.items), default=datetime.combine(self.date, datetime.min.time(), zone))
+
+    def end(self, zone: ZoneInfo) -> datetime:
+        midnight = datetime.combine(self.date + timedelta(days=1), datetime.min.time(), zone)
+        return max((i.end for i in self.items), default=midnight)
+
+
+@dataclass(frozen=True)
+class Programme:
+    event: Event
+    zone: ZoneInfo
+    days: list[Day]
+    rooms: list[Room]
+    # The viewer reads the whole agenda (internal sessions too).
+    complete: bool
+
+    @property
+    def timezone(self) -> str:
+        return self.event.timezone
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for day in self.days for item in day.items]
+
+    @property
+    def days_with_items(self) -> list[Day]:
+        return [day for day in self.days if day.items]
+
+    @property
+    def first_day(self) -> date:
+        return self.days[0].date
+
+    @property
+    def last_day(self) -> date:
+        return self.days[-1].date
+
+
+def _speaker(row: SessionSpeaker) -> Speaker:
+    if row.official is not None:
+        o = row.official
+        return Speaker(f"official-{o.id}", o.name, row.role, o.title, o.institution)
+    assert row.registration is not None
+    return Speaker(f"participant-{row.registration.id}", row.registration.person.full_name, row.role)
+
+
+def _sessions(db: Session, event: Event, complete: bool) -> list[AgendaSession]:
+    query = (
+        select(AgendaSession)
+        .where(AgendaSession.event_id == event.id)
+        .options(
+            selectinload(AgendaSession.speakers).options(
+                joinedload(SessionSpeaker.official).load_only(
+                    Official.id, Official.name, Official.title, Official.institution, raiseload=True
+                ),
+                joinedload(SessionSpeaker.registration)
+                .load_only(Registration.id, Registration.person_id, raiseload=True)
+                .joinedload(Registration.person)
+                .load_only(Person.id, Person.given_name, Person.family_name, raiseload=True),
+            )
+        )
+        .order_by(AgendaSession.starts_at, AgendaSession.ends_at, AgendaSession.id)
+    )
+    if not complete:
+        query = query.where(AgendaSession.is_published.is_(True))
+    return list(db.scalars(query))
+
+
+def _rooms(db: Session, event: Event) -> list[Room]:
+    query = (
+        select(RoomModel)
+        .options(load_only(RoomModel.id, RoomModel.name, RoomModel.capacity, RoomModel.position, raiseload=True))
+        .where(RoomModel.event_id == event.id)
+        .order_by(RoomModel.position, RoomModel.name, RoomModel.id)
+    )
+    return [Room(r.id, r.name, r.capacity, r.position) for r in db.scalars(query)]
+
+
+def build(event: Event, sessions: list[AgendaSession], rooms: list[Room], *, complete: bool) -> Programme:
+    """The programme from loaded rows: every day of the event (and any day a session falls on
+    outside it), each with its sessions in time order."""
+    zone = ZoneInfo(event.timezone)
+    by_id = {room.id: room for room in rooms}
+    by_day: dict[date, list[Item]] = {}
+    for s in sessions:
+        start, end = s.starts_at.astimezone(zone), s.ends_at.astimezone(zone)
+        speakers = sorted((_speaker(row) for row in s.speakers), key=lambda sp: ROLE_ORDER.get(sp.role, 9))
+        item = Item(
+            id=s.id, uid=s.uid, kind=s.kind, title=s.title, description=s.description or "",
+            starts_at=s.starts_at, ends_at=s.ends_at, start=start, end=end,
+            room=by_id.get(s.room_id) if s.room_id is not None else None,
+            topics=list(s.topics or []), speakers=speakers, audience=s.audience,
+            chatham_house=s.chatham_house, is_published=s.is_published, status=s.status,
+            sequence=s.sequence, created_at=s.created_at, updated_at=s.updated_at,
+        )
+        by_day.setdefault(start.date(), []).append(item)
+    dates = set(by_day)
+    current = event.starts_on
+    while current <= event.ends_on:
+        dates.add(current)
+        current += timedelta(days=1)
+    days = [Day(index=n, date=d, items=by_day.get(d, [])) for n, d in enumerate(sorted(dates), start=1)]
+    return Programme(event=event, zone=zone, days=days, rooms=rooms, complete=complete)
+
+
+def sees_everything(viewer: User | None, event: Event) -> bool:
+    return policy.can(viewer, Action.AGENDA_VIEW, event)
+
+
+def for_viewer(db: Session, *, viewer: User | None, event: Event) -> Programme:
+    """The sessions the viewer may read: published ones for whoever may see the event, all of
+    them (internal ones too) for AGENDA_VIEW; rooms and speakers loaded in three queries."""
+    policy.require(viewer, Action.EVENT_VIEW, event)
+    complete = sees_everything(viewer, event)
+    return build(event, _sessions(db, event, complete), _rooms(db, event), complete=complete)

@@ -1,0 +1,338 @@
+"""Agenda: API payloads for rooms and sessions (XCreate/XUpdate/XRead) and the page forms."""
+
+import re
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.agenda.models import AgendaSession, Audience, Room, SessionKind, SessionStatus, SpeakerRole
+from app.forms import Form
+
+MAX_ID = 2**31 - 1
+ROOM_NAME_MAX = Room.__table__.c.name.type.length
+TITLE_MAX = AgendaSession.__table__.c.title.type.length
+TEXT_MAX = 20_000
+NOTES_MAX = 5_000
+CAPACITY_MAX = 100_000
+TOPIC_MAX = 100
+TOPICS_MAX = 20
+SPEAKERS_MAX = 50
+INVITEES_MAX = 1_000
+# How many speaker rows the session form offers: the speakers it has and this many blank ones.
+BLANK_SPEAKER_ROWS = 3
+
+_API = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+Id = Field(ge=1, le=MAX_ID)
+
+
+def _topics(value: object) -> list[str]:
+    """A list, or text with one topic per comma or line; blanks dropped, duplicates once."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else re.split(r"[,\n]", str(value))
+    topics = [str(item).strip() for item in items if str(item).strip()]
+    if any(len(t) > TOPIC_MAX for t in topics):
+        raise ValueError(f"Keep each topic to at most {TOPIC_MAX} characters.")
+    if len(topics) > TOPICS_MAX:
+        raise ValueError(f"Give at most {TOPICS_MAX} topics.")
+    return list(dict.fromkeys(topics))
+
+
+# --- rooms ---------------------------------------------------------------------------------------
+
+
+class _RoomFields(BaseModel):
+    name: str = Field(min_length=1, max_length=ROOM_NAME_MAX)
+    capacity: int | None = Field(default=None, ge=0, le=CAPACITY_MAX)
+    notes: str = Field(default="", max_length=NOTES_MAX)
+    position: int = Field(default=0, ge=0, le=1000)
+
+
+class RoomCreate(_RoomFields):
+    model_config = _API
+
+
+class RoomForm(Form, _RoomFields):
+    """The new/edit room page's form; it saves through the same service as the API."""
+
+
+class RoomUpdate(BaseModel):
+    """PATCH: an absent field stays as it is; null is refused (but for the capacity)."""
+
+    model_config = _API
+
+    name: str = Field(default=None, min_length=1, max_length=ROOM_NAME_MAX)  # type: ignore[assignment]
+    capacity: int | None = Field(default=None, ge=0, le=CAPACITY_MAX)
+    notes: str = Field(default=None, max_length=NOTES_MAX)  # type: ignore[assignment]
+    position: int = Field(default=None, ge=0, le=1000)  # type: ignore[assignment]
+
+
+class RoomRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    event_id: int
+    name: str
+    capacity: int | None
+    notes: str
+    position: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- sessions: what the service takes -------------------------------------------------------------
+
+
+class SpeakerIn(BaseModel):
+    """A moderator, speaker or guest: a participant (registration) or an official, never both."""
+
+    model_config = _API
+
+    registration_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    official_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    role: SpeakerRole = SpeakerRole.SPEAKER
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "SpeakerIn":
+        if (self.registration_id is None) == (self.official_id is None):
+            raise ValueError("Give either a registration_id or an official_id.")
+        return self
+
+
+class SessionIn(BaseModel):
+    """A whole session as the service saves it; times are aware (any offset; stored as UTC)."""
+
+    model_config = _API
+
+    kind: SessionKind
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    topics: list[str] = Field(default_factory=list)
+    audience: Audience = Audience.EVERYONE
+    audience_delegation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    chatham_house: bool = False
+    is_published: bool = False
+    notes: str = Field(default="", max_length=NOTES_MAX)
+    status: SessionStatus = SessionStatus.SCHEDULED
+    speakers: list[SpeakerIn] = Field(default_factory=list, max_length=SPEAKERS_MAX)
+    invitee_ids: list[int] = Field(default_factory=list, max_length=INVITEES_MAX)
+
+    _check_topics = field_validator("topics", mode="before")(_topics)
+
+    @field_validator("invitee_ids")
+    @classmethod
+    def _ids(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= i <= MAX_ID for i in value):
+            raise ValueError("Give the ids of registrations of this event.")
+        return list(dict.fromkeys(value))
+
+    @classmethod
+    def of(cls, session: AgendaSession) -> "SessionIn":
+        """What a saved session holds (its speakers and invitees loaded)."""
+        return cls(
+            kind=session.kind, title=session.title, description=session.description,
+            starts_at=session.starts_at, ends_at=session.ends_at, room_id=session.room_id,
+            topics=list(session.topics or []), audience=session.audience,
+            audience_delegation_id=session.audience_delegation_id, chatham_house=session.chatham_house,
+            is_published=session.is_published, notes=session.notes, status=session.status,
+            speakers=[
+                SpeakerIn(registration_id=s.registration_id, official_id=s.official_id, role=s.role)
+                for s in session.speakers
+            ],
+            invitee_ids=[i.registration_id for i in session.invitees],
+        )
+
+
+# --- sessions: the API ---------------------------------------------------------------------------
+
+
+class SessionCreate(SessionIn):
+    """A new session. Times are ISO 8601 with an offset (a time without one is refused).
+
+    A room used at the same time refuses the save (422 on `room_id`). Other conflicts (a speaker
+    in two sessions at once) answer 409 `ConflictWarning`, listing them, unless
+    `confirm_warnings` is true.
+    """
+
+    confirm_warnings: bool = Field(default=False, exclude=True)
+
+
+class SessionUpdate(BaseModel):
+    """PATCH: an absent field stays as it is. Speakers and invitees, when given, replace the lists."""
+
+    model_config = _API
+
+    kind: SessionKind = Field(default=None)  # type: ignore[assignment]
+    title: str = Field(default=None, min_length=1, max_length=TITLE_MAX)  # type: ignore[assignment]
+    description: str = Field(default=None, max_length=TEXT_MAX)  # type: ignore[assignment]
+    starts_at: AwareDatetime = Field(default=None)  # type: ignore[assignment]
+    ends_at: AwareDatetime = Field(default=None)  # type: ignore[assignment]
+    room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    topics: list[str] = Field(default=None)  # type: ignore[assignment]
+    audience: Audience = Field(default=None)  # type: ignore[assignment]
+    audience_delegation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    chatham_house: bool = Field(default=None)  # type: ignore[assignment]
+    is_published: bool = Field(default=None)  # type: ignore[assignment]
+    notes: str = Field(default=None, max_length=NOTES_MAX)  # type: ignore[assignment]
+    status: SessionStatus = Field(default=None)  # type: ignore[assignment]
+    speakers: list[SpeakerIn] = Field(default=None, max_length=SPEAKERS_MAX)  # type: ignore[assignment]
+    invitee_ids: list[int] = Field(default=None, max_length=INVITEES_MAX)  # type: ignore[assignment]
+    confirm_warnings: bool = False
+
+    _check_topics = field_validator("topics", mode="before")(_topics)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given, as SessionIn takes them."""
+        return self.model_dump(exclude_unset=True, exclude={"confirm_warnings"})
+
+
+class SpeakerRead(BaseModel):
+    registration_id: int | None
+    official_id: int | None
+    role: SpeakerRole
+    name: str
+
+
+class WarningRead(BaseModel):
+    """A conflict with another session: `room` (blocks a save), `speaker`, `dates`."""
+
+    kind: str
+    message: str
+    other_session_id: int | None
+
+
+class SessionRead(BaseModel):
+    """A session; times are in the event's time zone (`timezone`), with its offset."""
+
+    id: int
+    event_id: int
+    uid: str
+    kind: SessionKind
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    room_id: int | None
+    room_name: str | None
+    topics: list[str]
+    audience: Audience
+    audience_delegation_id: int | None
+    chatham_house: bool
+    is_published: bool
+    status: SessionStatus
+    sequence: int
+    notes: str
+    speakers: list[SpeakerRead]
+    invitee_ids: list[int]
+    warnings: list[WarningRead]
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- sessions: the page forms --------------------------------------------------------------------
+
+SPEAKER_KEY = re.compile(r"^speaker_(\d{1,2})$")
+
+
+def _checked(value: object) -> bool:
+    return value in (True, "on", "true", "1")
+
+
+class SessionForm(Form):
+    """The new/edit session page: a day of the event, start and end times in its zone.
+
+    Speakers come as rows `speaker_N` ("r:<registration id>" or "o:<official id>") with
+    `speaker_N_role`; invitees as repeated `invitee_ids`.
+    """
+
+    kind: SessionKind
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+    day: date
+    start: time
+    end: time
+    room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    topics: list[str] = Field(default_factory=list)
+    audience: Audience = Audience.EVERYONE
+    audience_delegation_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    chatham_house: bool = False
+    is_published: bool = False
+    notes: str = Field(default="", max_length=NOTES_MAX)
+    speakers: list[SpeakerIn] = Field(default_factory=list, max_length=SPEAKERS_MAX)
+    invitee_ids: list[int] = Field(default_factory=list, max_length=INVITEES_MAX)
+    confirm: bool = False
+
+    _check_topics = field_validator("topics", mode="before")(_topics)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _rows(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        for key in ("chatham_house", "is_published", "confirm"):
+            data[key] = _checked(data.get(key))
+        rows = sorted(int(m.group(1)) for key in data if (m := SPEAKER_KEY.match(key)))
+        speakers = []
+        for n in rows:
+            who = str(data.get(f"speaker_{n}") or "").strip()
+            if not who:
+                continue
+            kind, _, number = who.partition(":")
+            if kind not in ("r", "o") or not number.isdigit() or not 1 <= int(number) <= MAX_ID:
+                raise ValueError("speakers: Choose each speaker from the list.")
+            key = "registration_id" if kind == "r" else "official_id"
+            speakers.append({key: int(number), "role": data.get(f"speaker_{n}_role") or SpeakerRole.SPEAKER})
+        data["speakers"] = speakers
+        invitees = data.get("invitee_ids") or []
+        data["invitee_ids"] = [i for i in (invitees if isinstance(invitees, list) else [invitees]) if i != ""]
+        return data
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "SessionForm":
+        if self.end <= self.start:
+            raise ValueError("end: The session must end after it starts.")
+        return self
+
+    def to_input(self, timezone: str, *, status: SessionStatus = SessionStatus.SCHEDULED) -> SessionIn:
+        """The session the service saves: the day and times read in the event's zone."""
+        zone = ZoneInfo(timezone)
+        fields = self.model_dump(exclude={"day", "start", "end", "confirm", "speakers"})
+        return SessionIn(
+            **fields,
+            status=status,
+            speakers=self.speakers,
+            starts_at=datetime.combine(self.day, self.start, zone),
+            ends_at=datetime.combine(self.day, self.end, zone),
+        )
+
+
+class MoveForm(Form):
+    """Move a session to another day, start or room; it keeps its length."""
+
+    day: date
+    start: time
+    room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    confirm: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _confirm(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {**data, "confirm": _checked(data.get("confirm"))}
+        return data
+
+
+class AgendaFilterForm(Form):
+    """The list view's filters (query string)."""
+
+    kind: SessionKind | None = None
+    room_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    status: SessionStatus | None = None
