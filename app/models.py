@@ -10,6 +10,14 @@ from app.accounts.models import (
 )
 from app.agenda.models import AgendaSession, Room, SessionInvitee, SessionSpeaker
 from app.audit.models import AuditEntry
+from app.crossings.models import (
+    Crossing,
+    CrossingPoint,
+    ManifestEntry,
+    ProcedureStep,
+    ProcedureTemplate,
+    Vehicle,
+)
 from app.delegations.models import Delegation, DelegationCoordinator
 from app.events.models import Event, EventStaff
 from app.initiatives.models import Initiative, Milestone, RoadmapPhase
@@ -23,6 +31,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Consent",
+    "Crossing",
+    "CrossingPoint",
     "Delegation",
     "DelegationCoordinator",
     "Event",
@@ -30,10 +40,13 @@ __all__ = [
     "Initiative",
     "Invitation",
     "LoginAttempt",
+    "ManifestEntry",
     "Milestone",
     "Official",
     "OutboxMessage",
     "PasswordReset",
+    "ProcedureStep",
+    "ProcedureTemplate",
     "Person",
     "Registration",
     "RoadmapPhase",
@@ -43,4 +56,5 @@ __all__ = [
     "SiteSetting",
     "User",
     "UserSession",
+    "Vehicle",
 ]

@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import ColumnElement, false, or_, true
 
 from app.accounts.models import User
+from app.crossings.models import Crossing
 from app.delegations.models import Delegation
 from app.errors import Forbidden
 from app.events.models import PUBLIC_STATUSES, Event, EventStatus, StaffRole
@@ -50,6 +51,14 @@ class Action(StrEnum):
     # (published sessions of a public event) needs only EVENT_VIEW.
     AGENDA_VIEW = "agenda.view"
     AGENDA_MANAGE = "agenda.manage"
+    # Crossing points are the administrators'; organisers and coordinators choose among them.
+    CROSSING_POINT_VIEW = "crossing_point.view"
+    CROSSING_POINT_MANAGE = "crossing_point.manage"
+    # On an Event: the board (of the delegations one may see); on a Crossing: it and its manifest.
+    CROSSING_VIEW = "crossing.view"
+    CROSSING_MANAGE = "crossing.manage"
+    # Recording what the authorities decided and what happened: cleared, completed.
+    CROSSING_DECIDE = "crossing.decide"
     ACCOUNT_MANAGE_OWN = "account.manage_own"
     USER_MANAGE = "user.manage"
     AUDIT_VIEW = "audit.view"
@@ -67,6 +76,7 @@ ADMIN_ONLY = frozenset(
         Action.USER_MANAGE,
         Action.AUDIT_VIEW,
         Action.SITE_MANAGE,
+        Action.CROSSING_POINT_MANAGE,
     }
 )
 
@@ -93,6 +103,9 @@ EVENT_GRANTS: dict[StaffRole, frozenset[Action]] = {
             Action.INVITATION_MANAGE,
             Action.AGENDA_VIEW,
             Action.AGENDA_MANAGE,
+            Action.CROSSING_VIEW,
+            Action.CROSSING_MANAGE,
+            Action.CROSSING_DECIDE,
         }
     ),
     StaffRole.PRESS_OFFICER: frozenset(
@@ -111,6 +124,8 @@ COORDINATOR_EVENT_GRANTS = frozenset(
         Action.PARTICIPANT_MANAGE,
         Action.INVITATION_MANAGE,
         Action.AGENDA_VIEW,
+        Action.CROSSING_VIEW,
+        Action.CROSSING_MANAGE,
     }
 )
 COORDINATOR_GRANTS = frozenset(
@@ -124,12 +139,19 @@ COORDINATOR_GRANTS = frozenset(
         Action.REGISTRATION_CANCEL,
         Action.DOCUMENT_REVEAL,
         Action.INVITATION_MANAGE,
+        Action.CROSSING_VIEW,
+        Action.CROSSING_MANAGE,
     }
 )
 
 # What a delegate may do to their own registration.
 OWN_REGISTRATION_GRANTS = frozenset(
-    {Action.REGISTRATION_VIEW, Action.REGISTRATION_EDIT, Action.REGISTRATION_CANCEL, Action.DOCUMENT_REVEAL}
+    {
+        Action.REGISTRATION_VIEW,
+        Action.REGISTRATION_EDIT,
+        Action.REGISTRATION_CANCEL,
+        Action.DOCUMENT_REVEAL,
+    }
 )
 
 # Once an event is archived its records are read-only, whoever asks.
@@ -144,6 +166,7 @@ READ_ONLY = frozenset(
         Action.REGISTRATION_VIEW,
         Action.DOCUMENT_REVEAL,
         Action.AGENDA_VIEW,
+        Action.CROSSING_VIEW,
     }
 )
 
@@ -198,6 +221,14 @@ def can(user: User | None, action: Action, obj: object = None) -> bool:
         return _can_delegation(user, action, obj)
     if isinstance(obj, Registration):
         return _can_registration(user, action, obj)
+    if isinstance(obj, Crossing):
+        archived = obj.event.status == EventStatus.ARCHIVED
+        return _staff_may(user, action, obj.event_id, obj.delegation_id, archived)
+    if action == Action.CROSSING_POINT_VIEW:
+        return user is not None and (
+            any(g.role == StaffRole.ORGANISER for g in user.event_roles)
+            or bool(user.coordinator_roles)
+        )
     if isinstance(obj, Invitation):
         return action == Action.INVITATION_MANAGE and _staff_may(
             user, action, obj.event_id, obj.delegation_id, None
@@ -291,4 +322,3 @@ def visible_registrations(user: User | None) -> ColumnElement[bool]:
 
 def sees_event(user: User | None, event: Event) -> bool:
     return can(user, Action.EVENT_VIEW, event)
-

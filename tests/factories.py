@@ -8,6 +8,17 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.agenda.models import AgendaSession, Room, SessionKind
+from app.crossings.models import (
+    Crossing,
+    CrossingDirection,
+    CrossingPoint,
+    CrossingStatus,
+    ManifestEntry,
+    ManifestStatus,
+    ProcedureTemplate,
+    ResponsibleSide,
+    Vehicle,
+)
 from app.db import utcnow
 from app.delegations.models import Delegation, DelegationCoordinator, DelegationSide
 from app.events.models import Event, EventKind, EventStaff, EventStatus, StaffRole
@@ -256,3 +267,65 @@ class AgendaSessionFactory(Base):
     topics = factory.LazyFunction(list)
     speakers = factory.LazyFunction(list)
     invitees = factory.LazyFunction(list)
+
+
+class CrossingPointFactory(Base):
+    class Meta:
+        model = CrossingPoint
+
+    name_a = factory.Sequence(lambda n: f"Voskepar {n}")
+    country_a = "AM"
+    name_b = factory.Sequence(lambda n: f"Ashaghi Askipara {n}")
+    country_b = "AZ"
+    status = "delimited and demarcated"
+    procedures = factory.LazyFunction(list)
+
+
+class ProcedureTemplateFactory(Base):
+    class Meta:
+        model = ProcedureTemplate
+
+    crossing_point = factory.SubFactory(CrossingPointFactory)
+    title = factory.Sequence(lambda n: f"Procedure {n}")
+    lead_days = 7
+    responsible_side = ResponsibleSide.VISITING
+
+
+class CrossingFactory(Base):
+    """The delegation's arrival at 08:00 (event time) on the event's first day, in draft."""
+
+    class Meta:
+        model = Crossing
+
+    delegation = factory.SubFactory(DelegationFactory)
+    event = factory.SelfAttribute("delegation.event")
+    crossing_point = factory.SubFactory(CrossingPointFactory)
+    direction = CrossingDirection.ARRIVAL
+    planned_at = factory.LazyAttribute(lambda o: _event_start(o.event, 8))
+    status = CrossingStatus.DRAFT
+    vehicles = factory.LazyFunction(list)
+    entries = factory.LazyFunction(list)
+    steps = factory.LazyFunction(list)
+
+
+class VehicleFactory(Base):
+    class Meta:
+        model = Vehicle
+
+    crossing = factory.SubFactory(CrossingFactory)
+    label = factory.Sequence(lambda n: f"Bus {n}")
+    plate = factory.Sequence(lambda n: f"{n:02d} AA {n:03d}")
+    seats = 20
+
+
+class ManifestEntryFactory(Base):
+    class Meta:
+        model = ManifestEntry
+
+    crossing = factory.SubFactory(CrossingFactory)
+    registration = factory.SubFactory(
+        RegistrationFactory,
+        delegation=factory.SelfAttribute("..crossing.delegation"),
+        status=RegistrationStatus.CONFIRMED,
+    )
+    status = ManifestStatus.LISTED
