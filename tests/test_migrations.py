@@ -55,3 +55,17 @@ def test_migrations_run_again_after_a_downgrade(empty_engine: Engine) -> None:
         with empty_engine.begin() as conn:
             (command.upgrade if target == "head" else command.downgrade)(alembic_config(conn), target)
     assert "event" in inspect(empty_engine).get_table_names()
+
+
+def test_constraint_and_index_names_are_unique_across_the_schema() -> None:
+    """PostgreSQL keeps index and constraint names in one namespace per schema; SQLite does not
+    notice two the same, so this catches them before PostgreSQL does."""
+    import app.models  # noqa: F401
+
+    names = [
+        str(item.name)
+        for table in Base.metadata.sorted_tables
+        for item in [*table.constraints, *table.indexes]
+        if item.name is not None
+    ]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == []

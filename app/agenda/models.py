@@ -114,8 +114,9 @@ class SessionSpeaker(Base):
         CheckConstraint(
             "(registration_id IS NULL) <> (official_id IS NULL)", name="participant_or_official"
         ),
-        UniqueConstraint("session_id", "registration_id"),
-        UniqueConstraint("session_id", "official_id"),
+        # Named: the naming convention would give both the name of their first column.
+        UniqueConstraint("session_id", "registration_id", name="session_speaker_registration_key"),
+        UniqueConstraint("session_id", "official_id", name="session_speaker_official_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

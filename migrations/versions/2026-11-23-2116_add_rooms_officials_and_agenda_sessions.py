@@ -110,8 +110,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('session_speaker_registration_id_fkey'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['session_id'], ['agenda_session.id'], name=op.f('session_speaker_session_id_fkey'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('session_speaker_pkey')),
-    sa.UniqueConstraint('session_id', 'official_id', name=op.f('session_speaker_session_id_key')),
-    sa.UniqueConstraint('session_id', 'registration_id', name=op.f('session_speaker_session_id_key'))
+    sa.UniqueConstraint('session_id', 'official_id', name=op.f('session_speaker_official_key')),
+    sa.UniqueConstraint('session_id', 'registration_id', name=op.f('session_speaker_registration_key'))
     )
     with op.batch_alter_table('session_speaker', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_session_speaker_official_id'), ['official_id'], unique=False)
