@@ -197,9 +197,13 @@ def data_purge() -> None:
 
 @mail_app.command("send")
 def mail_send() -> None:
-    """Deliver the e-mails waiting in the outbox now."""
+    """Queue the itinerary change notices that are due, and deliver the e-mails waiting in the
+    outbox now (a cron job running this does what the server's delivery thread does)."""
+    from app.itineraries import changes as itinerary_changes
     from app.mail import service
 
+    with session() as db:
+        itinerary_changes.send_due_notices(db)
     with session() as db:
         sent = service.deliver_pending(db, limit=1000)
     console.print(f"{sent} message(s) sent.")

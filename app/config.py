@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     mail_from: str = "Parley <parley@localhost>"
     # The outbox is delivered by a background thread of `parley serve`; tests deliver by hand.
     outbox_worker: bool = True
+    # A delegate's itinerary changes are told in one e-mail once the oldest is this old, so
+    # that the changes of a rearranged afternoon arrive together.
+    itinerary_notice_minutes: int = 10
 
     session_idle_minutes: int = 120
     session_absolute_hours: int = 12

@@ -16,6 +16,11 @@ from app.accounts.service import system_actor
 from app.agenda import service as agenda
 from app.agenda.models import Audience, SessionKind, SpeakerRole
 from app.agenda.schemas import SessionIn, SpeakerIn
+from app.crossings import points as crossing_points
+from app.crossings import service as crossings
+from app.crossings.models import CrossingDirection, ResponsibleSide
+from app.crossings.points_schemas import CrossingPointCreate, ProcedureCreate
+from app.crossings.schemas import CrossingIn, VehicleIn
 from app.delegations import service as delegations
 from app.delegations.models import DelegationSide
 from app.events import service as events
@@ -179,6 +184,7 @@ def load(db: Session) -> str | None:
     roundtable = created[0]
     password, people = _staff_and_people(db, actor, roundtable)
     _agenda(db, actor, roundtable, people)
+    _crossings(db, actor, roundtable)
     for event, spec in zip(created, EVENTS, strict=True):
         target = spec["status"]
         for status in WORKFLOW[: WORKFLOW.index(target) + 1] if target in WORKFLOW else []:
@@ -346,3 +352,83 @@ def _agenda(db: Session, actor, event, people: dict[str, list]) -> None:  # type
             **fields,
         )
         agenda.create_session(db, actor=actor, event=event, data=data)
+
+
+# --- the visiting delegation's crossings ---------------------------------------------------------
+
+CROSSING_POINT = dict(
+    name_a="Voskepar", country_a="AM", name_b="Ashaghi Askipara", country_b="AZ",
+    latitude="41.0787", longitude="45.0420", status="delimited and demarcated",
+    opening_hours="By arrangement with both border services",
+    notes="A section of the border delimited and demarcated in 2024; crossings are agreed in advance.",
+)
+# (title, description, lead days, responsible side)
+PROCEDURES = [
+    ("Submit the passenger list to the border services",
+     "Names, dates of birth and travel documents of everyone crossing, to both border services.",
+     10, ResponsibleSide.BOTH),
+    ("Register the vehicles", "Plates, drivers and seats of every vehicle.", 5, ResponsibleSide.VISITING),
+    ("Receive clearance", "Written clearance of the passenger list from both border services.", 3, ResponsibleSide.BOTH),
+    ("Brief the escort", "Route, timing and contacts with the escort on the host side.", 1, ResponsibleSide.HOST),
+]
+# (label, plate, driver, phone, seats): the visiting delegation's transport, both ways.
+VEHICLES = [
+    ("Bus 1", "10-BR-204", "Elchin Mammadli", "+994 50 000 0101", 16),
+    ("Minivan", "10-VN-318", "Ramil Hasanli", "+994 50 000 0102", 7),
+]
+
+
+def _crossings(db: Session, actor, event) -> None:  # type: ignore[no-untyped-def]
+    """The Voskepar / Ashaghi Askipara point with its procedures, and the Azerbaijani
+    delegation's arrival on 13 February in the morning (completed, every step done) and
+    departure on 14 February in the evening (submitted, half of its checklist done), each with
+    the delegation's confirmed people on the manifest, seated in two vehicles."""
+    point = crossing_points.create(db, actor=actor, data=CrossingPointCreate(**CROSSING_POINT))
+    for title, description, lead_days, side in PROCEDURES:
+        crossing_points.add_procedure(
+            db, actor=actor, point=point,
+            data=ProcedureCreate(title=title, description=description, lead_days=lead_days, responsible_side=side),
+        )
+    visiting = next(d for d in delegations.list_for_event(db, viewer=actor, event=event) if d.country == "AZ")
+    zone = ZoneInfo(event.timezone)
+    first, second = event.starts_on, date.fromordinal(event.starts_on.toordinal() + 1)
+    plans = [
+        (CrossingDirection.ARRIVAL, datetime.combine(first, time(6, 30), zone), datetime.combine(first, time(6, 0), zone),
+         "Ashaghi Askipara, car park before the border post"),
+        (CrossingDirection.DEPARTURE, datetime.combine(second, time(19, 0), zone),
+         datetime.combine(second, time(18, 0), zone), "Tsaghkadzor conference centre, main entrance"),
+    ]
+    for direction, planned_at, meeting_at, meeting_point in plans:
+        crossing = crossings.create(
+            db, actor=actor, event=event,
+            data=CrossingIn(
+                delegation_id=visiting.id, crossing_point_id=point.id, direction=direction,
+                planned_at=planned_at, meeting_at=meeting_at, meeting_point=meeting_point,
+                host_escort="Border guard escort of Armenia", host_contact="+374 10 000 0201",
+                visiting_escort="Delegation coordinator", visiting_contact="+994 12 000 0202",
+            ),
+        )
+        vehicles = [
+            crossings.add_vehicle(
+                db, actor=actor, crossing=crossing,
+                data=VehicleIn(label=label, plate=plate, driver_name=driver, driver_phone=phone, seats=seats),
+            )
+            for label, plate, driver, phone, seats in VEHICLES
+        ]
+        entries = crossings.add_all_confirmed(db, actor=actor, crossing=crossing)
+        free = [(vehicle, vehicle.seats) for vehicle in vehicles]
+        for entry in entries:
+            while free and free[0][1] == 0:
+                free.pop(0)
+            if not free:
+                break
+            vehicle, seats = free[0]
+            free[0] = (vehicle, seats - 1)
+            crossings.assign_vehicle(db, actor=actor, entry=entry, vehicle_id=vehicle.id)
+        done = crossing.steps if direction == CrossingDirection.ARRIVAL else crossing.steps[:2]
+        for step in done:
+            crossings.set_step_done(db, actor=actor, step=step, done=True)
+        crossings.submit(db, actor=actor, crossing=crossing)
+        if direction == CrossingDirection.ARRIVAL:
+            crossings.clear(db, actor=actor, crossing=crossing)
+            crossings.complete(db, actor=actor, crossing=crossing, actual_at=planned_at.replace(minute=45))

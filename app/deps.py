@@ -110,6 +110,18 @@ async def csrf_checked(request: Request) -> None:
 CsrfChecked = Depends(csrf_checked)
 
 
+def _take_the_write_lock(db: DbSession) -> None:
+    if db.get_bind().dialect.name == "sqlite":
+        db.connection(execution_options={"sqlite_immediate": True})
+
+
+# For a GET that writes (an export's audit entry): on SQLite it takes the write lock before it
+# reads anything, as write requests do (app.db.get_db); a transaction that read first and wrote
+# later would fail ("database is locked") whenever another request committed in between. List
+# it before the permission, whose sign-in is the request's first read.
+WritesOnRead = Depends(_take_the_write_lock)
+
+
 def declare(action: Action | None):  # type: ignore[no-untyped-def]
     """Every route declares what it does: an Action (checked in full by the service), or public.
 

@@ -22,6 +22,7 @@ from app.delegations.models import Delegation, DelegationCoordinator
 from app.events.models import Event, EventStaff
 from app.initiatives.models import Initiative, Milestone, RoadmapPhase
 from app.invitations.models import Invitation
+from app.itineraries.models import ItineraryChange, ItineraryFeed
 from app.mail.models import OutboxMessage
 from app.officials.models import Official
 from app.registrations.models import Consent, Person, Registration
@@ -39,6 +40,8 @@ __all__ = [
     "EventStaff",
     "Initiative",
     "Invitation",
+    "ItineraryChange",
+    "ItineraryFeed",
     "LoginAttempt",
     "ManifestEntry",
     "Milestone",

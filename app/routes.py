@@ -12,6 +12,11 @@ def routers() -> list[APIRouter]:
     from app.agenda import pages as agenda_pages
     from app.agenda import public as agenda_public
     from app.audit import pages as audit_pages
+    from app.crossings import admin as crossings_admin
+    from app.crossings import api as crossings_api
+    from app.crossings import downloads as crossings_downloads
+    from app.crossings import pages as crossings_pages
+    from app.crossings import points_api as crossing_points_api
     from app.delegations import api as delegations_api
     from app.delegations import pages as delegations_pages
     from app.events import api as events_api
@@ -20,6 +25,8 @@ def routers() -> list[APIRouter]:
     from app.initiatives import pages as initiatives_pages
     from app.invitations import api as invitations_api
     from app.invitations import pages as invitations_pages
+    from app.itineraries import api as itineraries_api
+    from app.itineraries import pages as itineraries_pages
     from app.me import api as me_api
     from app.me import pages as me_pages
     from app.officials import api as officials_api
@@ -39,9 +46,13 @@ def routers() -> list[APIRouter]:
         registrations_transfer,
         invitations_pages,
         me_pages,
+        itineraries_pages,
         officials_pages,
         agenda_pages,
         agenda_public,
+        crossings_admin,
+        crossings_downloads,
+        crossings_pages,
         accounts_api,
         initiatives_api,
         events_api,
@@ -49,8 +60,11 @@ def routers() -> list[APIRouter]:
         registrations_api,
         invitations_api,
         me_api,
+        itineraries_api,
         officials_api,
         agenda_api,
+        crossing_points_api,
+        crossings_api,
     )
     return [module.router for module in modules]
 

@@ -34,6 +34,11 @@ import app.models  # noqa: F401  (every table on Base.metadata)
 from app.accounts import service as accounts_service
 from app.accounts.schemas import UserCreate
 from app.config import ROOT, VAR
+from app.crossings import points as crossing_points_service
+from app.crossings import service as crossings_service
+from app.crossings.models import CrossingDirection
+from app.crossings.points_schemas import CrossingPointCreate
+from app.crossings.schemas import CrossingIn
 from app.db import Base, make_engine
 from app.delegations import service as delegations_service
 from app.delegations.models import DelegationSide
@@ -223,8 +228,13 @@ ITINERARY_DELEGATE = ("B", 1)
 NOT_BUILT = (
     "rooms (4)",
     "sessions (60) with speakers and officials",
-    "crossings (arrival, departure) with manifests",
 )
+
+# The crossing point the visiting delegation passes, both ways.
+CROSSING_POINT = {
+    "name_a": "Voskepar", "country_a": "AM", "name_b": "Ashaghi Askipara", "country_b": "AZ",
+    "status": "delimited and demarcated",
+}
 
 
 # --- the database --------------------------------------------------------------------------------
@@ -393,8 +403,9 @@ def load(db: Session, *, url: str, scale: int, organisers: int = 1) -> Scenario:
     _delegations_and_registrations(db, actor, event, scenario)
 
     # --- here, when their domains exist, in this order and through their services: -------------
-    # rooms (ROOMS); officials and sessions (sessions()); crossings (crossings(scale)) with their
-    # ids in scenario.ids[spec.key]. Then remove each from NOT_BUILT.
+    # rooms (ROOMS); officials and sessions (sessions()). Then remove each from NOT_BUILT.
+
+    _crossings(db, actor, event, scenario)
 
     # Held and over: public, and the post-event summary has something to sum up.
     for status in (EventStatus.ONGOING, EventStatus.CONCLUDED):
@@ -467,6 +478,32 @@ def _delegations_and_registrations(db: Session, actor, event, scenario: Scenario
         f"registrations ({places:,} a side, confirmed, with travel documents)",
         "the account of Delegate B001",
     ]
+
+
+def _crossings(db: Session, actor, event, scenario: Scenario) -> None:  # type: ignore[no-untyped-def]
+    """The visiting delegation's arrival and departure through Voskepar / Ashaghi Askipara, each
+    with every one of its (confirmed) registrations on the manifest; their ids in scenario.ids."""
+    point = crossing_points_service.create(db, actor=actor, data=CrossingPointCreate(**CROSSING_POINT))
+    delegation_id = scenario.ids[f"delegation_{VISITING.letter.lower()}"]
+    for spec in crossings(scenario.scale):
+        crossing = crossings_service.create(
+            db,
+            actor=actor,
+            event=event,
+            data=CrossingIn(
+                delegation_id=delegation_id,
+                crossing_point_id=point.id,
+                direction=CrossingDirection(spec.direction),
+                planned_at=spec.at,
+            ),
+        )
+        added = crossings_service.add_all_confirmed(db, actor=actor, crossing=crossing)
+        if len(added) != len(spec.manifest):
+            raise RuntimeError(f"{spec.key}: {len(added)} people on the manifest, not {len(spec.manifest)}")
+        scenario.ids[spec.key] = crossing.id
+    scenario.built.append(
+        f"crossing point; crossings (arrival, departure) with {scenario.per_side:,} on each manifest"
+    )
 
 
 def row_counts(url: str) -> dict[str, int]:

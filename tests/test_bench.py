@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.accounts import service as accounts_service
 from app.accounts.models import User
 from app.accounts.schemas import UserCreate
+from app.crossings.models import Crossing, CrossingDirection, ManifestEntry
 from app.db import Base, UTCDateTime, get_db, make_engine
 from app.delegations.models import Delegation, DelegationSide
 from app.events import service as events_service
@@ -127,7 +128,33 @@ def test_scenario_1x_holds_the_event_its_organiser_and_300_confirmed_registratio
     assert users == 2 and b001_user is not None
     assert set(built.accounts) == {"organiser", "delegate_b001"}
     assert built.ids.keys() >= {"initiative", "event", "delegation_a", "delegation_b"}
-    assert all("crossing" not in key for key in built.ids)  # not in the app yet: not faked
+
+
+def test_scenario_1x_holds_the_visiting_delegations_two_crossings_with_everyone_on_each_manifest(
+    built: bench_scenario.Scenario, bench_engine: Engine
+) -> None:
+    with Session(bench_engine) as db:
+        crossings = db.execute(
+            select(Crossing.id, Crossing.direction, Crossing.delegation_id, Crossing.planned_at).order_by(Crossing.id)
+        ).all()
+        manifests = dict(
+            db.execute(select(ManifestEntry.crossing_id, func.count()).group_by(ManifestEntry.crossing_id)).all()
+        )
+        visitors = set(db.scalars(select(Registration.id).where(Registration.delegation_id == built.ids["delegation_b"])))
+        on_arrival = set(
+            db.scalars(select(ManifestEntry.registration_id).where(ManifestEntry.crossing_id == built.ids["arrival_crossing"]))
+        )
+
+    assert [(c.id, c.direction, c.delegation_id) for c in crossings] == [
+        (built.ids["arrival_crossing"], CrossingDirection.ARRIVAL, built.ids["delegation_b"]),
+        (built.ids["departure_crossing"], CrossingDirection.DEPARTURE, built.ids["delegation_b"]),
+    ]
+    assert [c.planned_at.isoformat() for c in crossings] == [
+        "2026-02-13T04:00:00+00:00",  # 08:00 in Yerevan on day 1
+        "2026-02-15T14:00:00+00:00",  # 18:00 on day 3
+    ]
+    assert manifests == {built.ids["arrival_crossing"]: 150, built.ids["departure_crossing"]: 150}
+    assert on_arrival == visitors
 
 
 def test_scenario_plan_has_60_sessions_without_room_overlaps_and_two_crossings() -> None:

@@ -5,6 +5,7 @@ from datetime import date
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
+from app.accounts.models import User
 from app.agenda import service
 from app.agenda.deps import RoomDep, SessionDep
 from app.agenda.models import AgendaSession, SessionKind, SessionStatus
@@ -61,8 +62,8 @@ def _read(event: Event, session: AgendaSession, warnings: list[service.Conflict]
     )
 
 
-def _saved(db: DbSession, event: Event, session: AgendaSession) -> SessionRead:
-    return _read(event, session, service.conflicts_of(db, event=event, session=session))
+def _saved(db: DbSession, user: User, event: Event, session: AgendaSession) -> SessionRead:
+    return _read(event, session, service.conflicts_of(db, viewer=user, event=event, session=session))
 
 
 def _needs_confirmation(exc: service.ConflictWarning) -> JSONResponse:
@@ -146,12 +147,12 @@ def create_session(db: DbSession, user: CurrentUser, event: EventDep, data: Sess
         session = service.create_session(db, actor=user, event=event, data=data, confirm=data.confirm_warnings)
     except service.ConflictWarning as exc:
         return _needs_confirmation(exc)
-    return _saved(db, event, session)
+    return _saved(db, user, event, session)
 
 
 @router.get(SESSION, response_model=SessionRead, dependencies=[VIEW])
-def get_session(db: DbSession, event: EventDep, session: SessionDep) -> SessionRead:
-    return _saved(db, event, session)
+def get_session(db: DbSession, user: CurrentUser, event: EventDep, session: SessionDep) -> SessionRead:
+    return _saved(db, user, event, session)
 
 
 @router.patch(SESSION, response_model=SessionRead, dependencies=[MANAGE])
@@ -168,7 +169,7 @@ def update_session(
             service.update_session(db, actor=user, session=session, changes=data.changes(), confirm=data.confirm_warnings)
     except service.ConflictWarning as exc:
         return _needs_confirmation(exc)
-    return _saved(db, event, session)
+    return _saved(db, user, event, session)
 
 
 @router.delete(SESSION, status_code=204, dependencies=[MANAGE])
@@ -181,4 +182,4 @@ def delete_session(db: DbSession, user: CurrentUser, session: SessionDep) -> Res
 @router.post(SESSION + "/duplicate", response_model=SessionRead, status_code=201, dependencies=[MANAGE])
 def duplicate_session(db: DbSession, user: CurrentUser, event: EventDep, session: SessionDep) -> SessionRead:
     """A copy at the same time, without a room and internal, to be moved into place."""
-    return _saved(db, event, service.duplicate_session(db, actor=user, session=session))
+    return _saved(db, user, event, service.duplicate_session(db, actor=user, session=session))

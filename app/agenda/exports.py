@@ -147,7 +147,7 @@ def version(programme: Programme) -> str:
 
 
 @lru_cache(maxsize=64)
-def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     return Timezone.from_tzid(tzid, first_date=date(first_year, 1, 1), last_date=date(last_year, 1, 1))
 
 
@@ -161,7 +161,7 @@ def ics(programme: Programme) -> bytes:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", event.title)
     calendar.add("x-wr-timezone", event.timezone)
-    calendar.add_component(_vtimezone(event.timezone, programme.first_day.year - 1, programme.last_day.year + 2))
+    calendar.add_component(vtimezone(event.timezone, programme.first_day.year - 1, programme.last_day.year + 2))
     for item in programme.items:
         entry = CalendarEvent()
         entry.add("uid", f"{item.uid}@parley")

@@ -249,7 +249,7 @@ def session_detail(
     context = {
         **_common(event),
         "session": session,
-        "warnings": service.conflicts_of(db, event=event, session=session),
+        "warnings": service.conflicts_of(db, viewer=user, event=event, session=session),
     }
     return render(request, "agenda/session_detail.html", context)
 

@@ -158,7 +158,7 @@ class Programme:
         return self.days[-1].date
 
 
-def _speaker(row: SessionSpeaker) -> Speaker:
+def speaker(row: SessionSpeaker) -> Speaker:
     if row.official is not None:
         o = row.official
         return Speaker(f"official-{o.id}", o.name, row.role, o.title, o.institution)
@@ -206,7 +206,7 @@ def build(event: Event, sessions: list[AgendaSession], rooms: list[Room], *, com
     by_day: dict[date, list[Item]] = {}
     for s in sessions:
         start, end = s.starts_at.astimezone(zone), s.ends_at.astimezone(zone)
-        speakers = sorted((_speaker(row) for row in s.speakers), key=lambda sp: ROLE_ORDER.get(sp.role, 9))
+        speakers = sorted((speaker(row) for row in s.speakers), key=lambda sp: ROLE_ORDER.get(sp.role, 9))
         item = Item(
             id=s.id, uid=s.uid, kind=s.kind, title=s.title, description=s.description or "",
             starts_at=s.starts_at, ends_at=s.ends_at, start=start, end=end,

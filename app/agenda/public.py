@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.agenda import exports
 from app.agenda import programme as programmes
-from app.deps import DbSession, OptionalUser, client_address, declare
+from app.deps import DbSession, OptionalUser, WritesOnRead, client_address, declare
 from app.events.deps import EventDep
 from app.policy import Action
 from app.web import render
@@ -40,25 +40,25 @@ def _file(request: Request, db: DbSession, user: OptionalUser, event: EventDep, 
     )
 
 
-@router.get("/events/{event_id}/agenda.ics", dependencies=[VIEW])
+@router.get("/events/{event_id}/agenda.ics", dependencies=[WritesOnRead, VIEW])
 def agenda_ics(request: Request, db: DbSession, user: OptionalUser, event: EventDep) -> Response:
     """The programme as an iCalendar feed (RFC 5545) that calendar apps can subscribe to."""
     return _file(request, db, user, event, exports.Format.ICS)
 
 
-@router.get("/events/{event_id}/schedule.json", dependencies=[VIEW])
+@router.get("/events/{event_id}/schedule.json", dependencies=[WritesOnRead, VIEW])
 def schedule_json(request: Request, db: DbSession, user: OptionalUser, event: EventDep) -> Response:
     """The frab-compatible schedule JSON that conference apps read."""
     return _file(request, db, user, event, exports.Format.JSON)
 
 
-@router.get("/events/{event_id}/schedule.xml", dependencies=[VIEW])
+@router.get("/events/{event_id}/schedule.xml", dependencies=[WritesOnRead, VIEW])
 def schedule_xml(request: Request, db: DbSession, user: OptionalUser, event: EventDep) -> Response:
     """The frab-compatible schedule XML that conference apps read."""
     return _file(request, db, user, event, exports.Format.XML)
 
 
-@router.get("/events/{event_id}/programme.pdf", dependencies=[VIEW])
+@router.get("/events/{event_id}/programme.pdf", dependencies=[WritesOnRead, VIEW])
 def programme_pdf(request: Request, db: DbSession, user: OptionalUser, event: EventDep) -> Response:
     """The printable programme."""
     return _file(request, db, user, event, exports.Format.PDF)

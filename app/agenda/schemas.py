@@ -200,7 +200,8 @@ class SpeakerRead(BaseModel):
 
 
 class WarningRead(BaseModel):
-    """A conflict with another session: `room` (blocks a save), `speaker`, `dates`."""
+    """A conflict with another session: `room` (blocks a save), `speaker`, `dates`; or with a
+    crossing of a delegation the session needs: `crossing`."""
 
     kind: str
     message: str

@@ -2,7 +2,8 @@
 
 Times are stored in UTC and read in the event's time zone. A session must lie within the
 event's days and end after it starts; a room used twice at once is never saved; other
-conflicts (a speaker in two places at once) are warnings that the organiser confirms.
+conflicts (a speaker in two places at once, a delegation in the audience that is crossing the
+border at the time) are warnings that the organiser confirms.
 """
 
 import logging
@@ -12,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -22,6 +24,7 @@ from app.accounts.models import User
 from app.accounts.service import actor_label
 from app.agenda.models import (
     AgendaSession,
+    Audience,
     Room,
     SessionInvitee,
     SessionKind,
@@ -29,11 +32,15 @@ from app.agenda.models import (
     SessionStatus,
 )
 from app.agenda.schemas import RoomCreate, SessionIn
+from app.crossings import schedule as crossing_schedule
+from app.crossings.models import CrossingDirection
+from app.crossings.schedule import Window
 from app.delegations.models import Delegation
 from app.errors import FieldError, NotFound
 from app.events import service as events_service
 from app.events.models import Event
 from app.i18n import _, format_day, format_range
+from app.itineraries import changes as itinerary_changes
 from app.officials.models import Official
 from app.policy import Action
 from app.registrations.models import Person, Registration
@@ -105,6 +112,7 @@ def check_manageable(*, actor: User | None, event: Event) -> None:
 ROOM = "room"
 SPEAKER = "speaker"
 DATES = "dates"
+CROSSING = "crossing"
 
 
 @dataclass(frozen=True)
@@ -130,9 +138,16 @@ class ConflictWarning(errors.Conflict):
         super().__init__(" ".join([self.default_message, *(c.message for c in conflicts)]))
 
 
+# The audiences that take in every delegation of the event.
+WHOLE_EVENT = frozenset({Audience.EVERYONE, Audience.CORE})
+
+
 @dataclass(frozen=True)
 class Slot:
-    """What the checks look at: a session as it is saved, or as it would be saved."""
+    """What the checks look at: a session as it is saved, or as it would be saved.
+
+    `delegation_ids` are the delegations the session needs: its audience's (a delegation; the
+    delegations of the invited list) and its speakers'; `whole_event` stands for every one."""
 
     id: int | None
     starts_at: datetime
@@ -141,23 +156,43 @@ class Slot:
     registration_ids: frozenset[int]
     official_ids: frozenset[int]
     cancelled: bool
+    whole_event: bool = False
+    delegation_ids: frozenset[int] = frozenset()
 
     @classmethod
     def of(cls, session: AgendaSession) -> "Slot":
+        """Of a saved session with its speakers' and invitees' registrations loaded."""
+        delegations = {s.registration.delegation_id for s in session.speakers if s.registration is not None}
+        if session.audience == Audience.DELEGATION and session.audience_delegation_id is not None:
+            delegations.add(session.audience_delegation_id)
+        if session.audience == Audience.INVITED:
+            delegations |= {i.registration.delegation_id for i in session.invitees}
         return cls(
             id=session.id, starts_at=session.starts_at, ends_at=session.ends_at, room_id=session.room_id,
             registration_ids=frozenset(s.registration_id for s in session.speakers if s.registration_id),
             official_ids=frozenset(s.official_id for s in session.speakers if s.official_id),
             cancelled=session.status == SessionStatus.CANCELLED,
+            whole_event=session.audience in WHOLE_EVENT, delegation_ids=frozenset(delegations),
         )
 
     @classmethod
-    def of_input(cls, data: SessionIn, session_id: int | None = None) -> "Slot":
+    def of_input(
+        cls, data: SessionIn, session_id: int | None = None, registrations: Mapping[int, Registration] | None = None
+    ) -> "Slot":
+        """Of a session's input; `registrations` (as `_validate` found them) name the
+        delegations of its speakers and invitees."""
+        found = registrations or {}
+        speakers = {s.registration_id for s in data.speakers if s.registration_id}
+        people = speakers | (set(data.invitee_ids) if data.audience == Audience.INVITED else set())
+        delegations = {found[i].delegation_id for i in people if i in found}
+        if data.audience == Audience.DELEGATION and data.audience_delegation_id is not None:
+            delegations.add(data.audience_delegation_id)
         return cls(
             id=session_id, starts_at=data.starts_at, ends_at=data.ends_at, room_id=data.room_id,
-            registration_ids=frozenset(s.registration_id for s in data.speakers if s.registration_id),
+            registration_ids=frozenset(speakers),
             official_ids=frozenset(s.official_id for s in data.speakers if s.official_id),
             cancelled=data.status == SessionStatus.CANCELLED,
+            whole_event=data.audience in WHOLE_EVENT, delegation_ids=frozenset(delegations),
         )
 
     def overlaps(self, other: AgendaSession) -> bool:
@@ -174,7 +209,7 @@ def _when(event: Event, session: AgendaSession) -> str:
     return f"{format_day(start.date())}, {start:%H:%M}–{end:%H:%M}"
 
 
-def _room_clashes(event: Event, slot: Slot, others: list[AgendaSession]) -> list[Conflict]:
+def _room_clashes(event: Event, slot: Slot, others: list[AgendaSession], _crossings: list[Window]) -> list[Conflict]:
     if slot.room_id is None:
         return []
     return [
@@ -189,7 +224,9 @@ def _room_clashes(event: Event, slot: Slot, others: list[AgendaSession]) -> list
     ]
 
 
-def _speaker_clashes(event: Event, slot: Slot, others: list[AgendaSession]) -> list[Conflict]:
+def _speaker_clashes(
+    event: Event, slot: Slot, others: list[AgendaSession], _crossings: list[Window]
+) -> list[Conflict]:
     found = []
     for other in others:
         if not slot.overlaps(other):
@@ -204,7 +241,7 @@ def _speaker_clashes(event: Event, slot: Slot, others: list[AgendaSession]) -> l
     return found
 
 
-def _outside_dates(event: Event, slot: Slot, others: list[AgendaSession]) -> list[Conflict]:
+def _outside_dates(event: Event, slot: Slot, others: list[AgendaSession], _crossings: list[Window]) -> list[Conflict]:
     first, after = event_bounds(event)
     if first <= slot.starts_at and slot.ends_at <= after:
         return []
@@ -214,29 +251,57 @@ def _outside_dates(event: Event, slot: Slot, others: list[AgendaSession]) -> lis
     return [Conflict(DATES, message)]
 
 
-# The checks every session goes through, on save and in the builder. A new kind of conflict
-# (a delegation crossing the border during a session its audience includes) is one more here.
-Check = Callable[[Event, Slot, list[AgendaSession]], list[Conflict]]
-CHECKS: list[Check] = [_room_clashes, _speaker_clashes, _outside_dates]
+def _window_when(event: Event, window: Window) -> str:
+    start, end = local(event, window.starts_at), local(event, window.ends_at)
+    return f"{format_day(start.date())}, {start:%H:%M}–{end:%H:%M}"
 
 
-def conflicts_for(event: Event, slot: Slot, others: list[AgendaSession]) -> list[Conflict]:
+def _crossing_clashes(event: Event, slot: Slot, others: list[AgendaSession], crossings: list[Window]) -> list[Conflict]:
+    """A delegation the session needs (its audience's, its speakers') is crossing the border
+    then; for the time a crossing takes, see app.crossings.schedule."""
+    found = []
+    for window in crossings:
+        if not window.overlaps(slot.starts_at, slot.ends_at):
+            continue
+        if slot.whole_event or window.delegation_id in slot.delegation_ids:
+            direction = _("arriving") if window.direction == CrossingDirection.ARRIVAL else _("departing")
+            message = _("The delegation “%(delegation)s” is %(direction)s through %(place)s at this time (%(when)s).") % {
+                "delegation": window.delegation_name, "direction": direction, "place": window.place,
+                "when": _window_when(event, window),
+            }
+            found.append(Conflict(CROSSING, message))
+    return found
+
+
+# The checks every session goes through, on save and in the builder: each looks at the session,
+# the other sessions that may overlap it and the event's crossings.
+Check = Callable[[Event, Slot, list[AgendaSession], list[Window]], list[Conflict]]
+CHECKS: list[Check] = [_room_clashes, _speaker_clashes, _outside_dates, _crossing_clashes]
+
+
+def conflicts_for(
+    event: Event, slot: Slot, others: list[AgendaSession], crossings: list[Window] | None = None
+) -> list[Conflict]:
     """The conflicts of one session with the others (which need their rooms and speakers
-    loaded). A cancelled session has none, and no session conflicts with a cancelled one."""
+    loaded) and with the event's crossings. A cancelled session has none, and no session
+    conflicts with a cancelled one."""
     if slot.cancelled:
         return []
-    return [conflict for check in CHECKS for conflict in check(event, slot, others)]
+    return [conflict for check in CHECKS for conflict in check(event, slot, others, crossings or [])]
 
 
-def conflicts_among(event: Event, sessions: list[AgendaSession]) -> dict[int, list[Conflict]]:
-    """Each session's conflicts with the others of the list, in memory (no query)."""
+def conflicts_among(
+    event: Event, sessions: list[AgendaSession], crossings: list[Window] | None = None
+) -> dict[int, list[Conflict]]:
+    """Each session's conflicts with the others of the list and with the crossings, in memory
+    (no query)."""
     ordered = sorted(sessions, key=lambda s: s.starts_at)
     found: dict[int, list[Conflict]] = {}
     for i, session in enumerate(ordered):
         slot = Slot.of(session)
         # Sorted by start: only sessions starting before this one ends can overlap it.
         near = [o for o in ordered[:i]] + [o for o in ordered[i + 1 :] if o.starts_at < session.ends_at]
-        if conflicts := conflicts_for(event, slot, near):
+        if conflicts := conflicts_for(event, slot, near, crossings):
             found[session.id] = conflicts
     return found
 
@@ -260,17 +325,22 @@ def _overlapping(db: Session, event: Event, slot: Slot) -> list[AgendaSession]:
     return list(db.scalars(query).unique())
 
 
-def conflicts_of(db: Session, *, event: Event, session: AgendaSession) -> list[Conflict]:
-    """The conflicts of one saved session, as they are now."""
+def conflicts_of(db: Session, *, viewer: User | None, event: Event, session: AgendaSession) -> list[Conflict]:
+    """The conflicts of one saved session, as they are now (with the crossings the viewer may
+    see: another side's crossing is never named to a coordinator, nor any to a press officer)."""
     slot = Slot.of(session)
-    return [] if slot.cancelled else conflicts_for(event, slot, _overlapping(db, event, slot))
+    if slot.cancelled:
+        return []
+    crossings = crossing_schedule.windows(db, viewer=viewer, event=event)
+    return conflicts_for(event, slot, _overlapping(db, event, slot), crossings)
 
 
-def _check_conflicts(db: Session, event: Event, slot: Slot, *, confirm: bool) -> list[Conflict]:
+def _check_conflicts(db: Session, actor: User, event: Event, slot: Slot, *, confirm: bool) -> list[Conflict]:
     """Refuse a room clash; refuse other conflicts unless confirmed. The confirmed ones."""
     if slot.cancelled:
         return []
-    conflicts = conflicts_for(event, slot, _overlapping(db, event, slot))
+    crossings = crossing_schedule.windows(db, viewer=actor, event=event)
+    conflicts = conflicts_for(event, slot, _overlapping(db, event, slot), crossings)
     if blocking := [c for c in conflicts if c.blocking]:
         raise FieldError("room_id", blocking[0].message)
     if conflicts and not confirm:
@@ -419,11 +489,13 @@ def _event_sessions(db: Session, event: Event) -> list[AgendaSession]:
 
 def agenda(db: Session, *, viewer: User | None, event: Event) -> Agenda:
     """The whole agenda of the event with each session's conflicts: one query for the rooms,
-    one for the sessions and one per loaded list (speakers, invitees)."""
+    one for the sessions, one per loaded list (speakers, invitees) and one for the crossings
+    the viewer may see."""
     policy.require(viewer, Action.AGENDA_VIEW, event)
     rooms = list_rooms(db, viewer=viewer, event=event)
     sessions = _event_sessions(db, event)
-    return Agenda(event=event, rooms=rooms, sessions=sessions, conflicts=conflicts_among(event, sessions))
+    crossings = crossing_schedule.windows(db, viewer=viewer, event=event)
+    return Agenda(event=event, rooms=rooms, sessions=sessions, conflicts=conflicts_among(event, sessions, crossings))
 
 
 def list_sessions(db: Session, *, viewer: User | None, event: Event) -> list[AgendaSession]:
@@ -679,7 +751,7 @@ def create_session(
     ConflictWarning unless `confirm`."""
     check_manageable(actor=actor, event=event)
     resolved = _validate(db, event, data)
-    confirmed = _check_conflicts(db, event, Slot.of_input(resolved.data), confirm=confirm)
+    confirmed = _check_conflicts(db, actor, event, Slot.of_input(resolved.data, None, resolved.registrations), confirm=confirm)
     session = AgendaSession(event=event, room=None, audience_delegation=None, speakers=[], invitees=[], sequence=0)
     _apply(session, resolved)
     db.add(session)
@@ -696,9 +768,16 @@ def update_session(
     lists). Checked as a new session is; a change a calendar shows makes `sequence` grow."""
     event = session.event
     check_manageable(actor=actor, event=event)
-    data = SessionIn.model_validate({**SessionIn.of(session).model_dump(), **dict(changes)})
+    try:
+        data = SessionIn.model_validate({**SessionIn.of(session).model_dump(), **dict(changes)})
+    except ValidationError as exc:  # the changes, judged together with what they leave as it is
+        first = exc.errors()[0]
+        raise FieldError(str(first["loc"][0]) if first["loc"] else "session", first["msg"].removeprefix("Value error, ")) from None
     resolved = _validate(db, event, data)
-    confirmed = _check_conflicts(db, event, Slot.of_input(resolved.data, session.id), confirm=confirm)
+    confirmed = _check_conflicts(
+        db, actor, event, Slot.of_input(resolved.data, session.id, resolved.registrations), confirm=confirm
+    )
+    before = itinerary_changes.session_before(session)
     changed = _apply(session, resolved)
     if not changed:
         return session
@@ -706,6 +785,7 @@ def update_session(
         session.sequence += 1
     db.flush()
     audit.record(db, actor, "session.update", session, fields=changed, confirmed=sorted({c.kind for c in confirmed}))
+    itinerary_changes.record_session_change(db, session=session, changed_fields=changed, before=before)
     log.info("session %s updated by %s", session.id, actor_label(actor))
     return session
 
@@ -725,10 +805,12 @@ def cancel_session(db: Session, *, actor: User, session: AgendaSession) -> Agend
     check_manageable(actor=actor, event=session.event)
     if session.status == SessionStatus.CANCELLED:
         return session
+    before = itinerary_changes.session_before(session)
     session.status = SessionStatus.CANCELLED
     session.sequence += 1
     db.flush()
     audit.record(db, actor, "session.cancel", session)
+    itinerary_changes.record_session_change(db, session=session, changed_fields=["status"], before=before)
     log.info("session %s cancelled by %s", session.id, actor_label(actor))
     return session
 
@@ -775,6 +857,7 @@ def duplicate_session(db: Session, *, actor: User, session: AgendaSession) -> Ag
 def delete_session(db: Session, *, actor: User, session: AgendaSession) -> None:
     check_manageable(actor=actor, event=session.event)
     audit.record(db, actor, "session.delete", session, title=session.title)
+    itinerary_changes.record_session_deleted(db, session=session)  # before its speakers go
     db.delete(session)
     db.flush()
     log.info("session %s deleted by %s", session.id, actor_label(actor))

@@ -139,6 +139,7 @@ def detail(request: Request, db: DbSession, user: OptionalUser, event: EventDep)
         "event": overview.event,
         "staff": overview.staff,
         "transitions": overview.transitions,
+        "overdue": overview.overdue,
         "delegations": delegation_service.overview(db, viewer=user, event=event),
     }
     return render(request, "events/detail.html", context)

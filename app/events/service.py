@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, contains_eager, joinedload
 from app import audit, policy
 from app.accounts import service as accounts_service
 from app.accounts.models import User
+from app.crossings import schedule as crossing_schedule
 from app.errors import Conflict, FieldError, Forbidden, NotFound
 from app.events.models import Event, EventStaff, EventStatus, StaffRole
 from app.events.schemas import EventCreate, EventFilter, EventUpdate
@@ -100,6 +101,8 @@ class Overview:
     event: Event
     staff: list[EventStaff] | None  # None: the viewer may not see who works on the event
     transitions: list[Transition]
+    # The crossings with checklist steps past their deadline (None: the viewer sees no crossing).
+    overdue: "list[crossing_schedule.Overdue] | None" = None
 
 
 def overview(db: Session, *, viewer: User | None, event: Event) -> Overview:
@@ -109,7 +112,8 @@ def overview(db: Session, *, viewer: User | None, event: Event) -> Overview:
         # The whole list (as the staff page's first page shows it), without counting it first.
         query = _staff(event).order_by(*STAFF_ORDER).limit(MAX_PER_PAGE)
         staff = list(db.scalars(query))
-    return Overview(event=event, staff=staff, transitions=transitions(viewer, event))
+    overdue = crossing_schedule.overdue(db, viewer=viewer, event=event)
+    return Overview(event=event, staff=staff, transitions=transitions(viewer, event), overdue=overdue)
 
 
 # --- create and edit -----------------------------------------------------------------------------

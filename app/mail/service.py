@@ -129,9 +129,15 @@ def deliver_pending(db: Session, *, limit: int = 50) -> int:
 
 def start_worker(stop: threading.Event, interval: float = 5.0) -> threading.Thread:
     from app.db import session_factory
+    from app.itineraries import changes as itinerary_changes  # a notice is queued, then delivered
 
     def run() -> None:
         while not stop.wait(interval):
+            try:
+                with session_factory()() as db, db.begin():
+                    itinerary_changes.send_due_notices(db)
+            except Exception:
+                log.exception("itinerary notices")
             try:
                 with session_factory()() as db, db.begin():
                     deliver_pending(db)

@@ -14,7 +14,7 @@ from app import policy
 from app.accounts.models import User
 from app.delegations.deps import DelegationDep
 from app.delegations.models import Delegation
-from app.deps import CsrfChecked, CurrentUser, DbSession, client_address, declare
+from app.deps import CsrfChecked, CurrentUser, DbSession, WritesOnRead, client_address, declare
 from app.errors import FieldError, NotFound
 from app.events.deps import EventDep
 from app.events.models import Event
@@ -285,7 +285,7 @@ def _download(export: exports.Export) -> Response:
     )
 
 
-@router.get("/events/{event_id}/participants.csv", dependencies=[declare(Action.PARTICIPANT_LIST)])
+@router.get("/events/{event_id}/participants.csv", dependencies=[WritesOnRead, declare(Action.PARTICIPANT_LIST)])
 def export_csv(
     request: Request, db: DbSession, user: CurrentUser, event: EventDep, filters: ParticipantQuery
 ) -> Response:
@@ -295,7 +295,7 @@ def export_csv(
     return _download(export)
 
 
-@router.get("/events/{event_id}/participants.xlsx", dependencies=[declare(Action.PARTICIPANT_LIST)])
+@router.get("/events/{event_id}/participants.xlsx", dependencies=[WritesOnRead, declare(Action.PARTICIPANT_LIST)])
 def export_xlsx(
     request: Request, db: DbSession, user: CurrentUser, event: EventDep, filters: ParticipantQuery
 ) -> Response:

@@ -187,8 +187,9 @@ def test_builder_query_count_is_constant(client, login, db, count_queries, n, vi
         r = client.get(url)
 
     assert r.text.count('class="agenda-session ') == n
-    # the sign-in session with its grants, event, rooms, sessions, speakers, invitees
-    assert count() == 6
+    # the sign-in session with its grants, event, rooms, sessions, speakers, invitees, and the
+    # event's crossings (the conflict check of a delegation crossing the border during a session)
+    assert count() == 7
 
 
 # --- sessions ------------------------------------------------------------------------------------

@@ -219,7 +219,9 @@ def test_event_page_query_count_is_constant(client, login, db, count_queries, n)
         r = client.get(url)
 
     assert r.text.count('class="staff-member"') == n
-    assert count() == 4  # sign-in (session, user, grants, site policy); event; staff; delegations with their counts
+    # sign-in (session, user, grants, site policy); event; staff; the crossings' overdue
+    # checklist steps (highlighted for those who may see crossings); delegations with their counts
+    assert count() == 5
 
 
 def test_event_page_of_draft_is_not_found_for_anonymous(client, db):

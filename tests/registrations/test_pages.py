@@ -204,8 +204,67 @@ def test_participants_page_query_count_is_constant(client, login, db, count_quer
         r = client.get(url)
 
     assert r.text.count('class="participant"') == n
-    # sign-in (1 query), event, page count, page, status counts, delegations
-    assert count() == 6
+    # sign-in (1 query), event, status counts (whose sum is the total), page, delegations
+    assert count() == 5
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_participants_page_query_count_is_constant_filtered_or_paged(client, login, db, count_queries, n):
+    event = EventFactory()
+    delegation = DelegationFactory(event=event)
+    RegistrationFactory.create_batch(n + 1, delegation=delegation, circle=Circle.CORE)
+    login(organiser(event))
+    settle(db)
+    url = f"/events/{event.id}/participants"
+
+    with count_queries() as filtered:
+        one = client.get(url, params={"circle": "core"})
+    with count_queries() as paged:
+        two = client.get(url, params={"per_page": n})
+
+    assert one.text.count('class="participant"') == n + 1 and two.text.count('class="participant"') == n
+    assert filtered() == 6  # and the filtered list's total
+    assert paged() == 5
+
+
+def test_participants_list_counts_everyone_by_status_whatever_the_page_shows(client, login, db):
+    event = EventFactory()
+    delegation = DelegationFactory(event=event)
+    RegistrationFactory.create_batch(2, delegation=delegation, status=S.CONFIRMED)
+    RegistrationFactory(delegation=delegation, status=S.WAITLISTED, circle=Circle.CORE)
+    RegistrationFactory(delegation=DelegationFactory(event=event), status=S.WAITLISTED)
+    login(coordinator(delegation))
+    settle(db)
+    url = f"/events/{event.id}/participants"
+
+    pages = [client.get(url), client.get(url, params={"circle": "core"}), client.get(url, params={"per_page": 1}),
+             client.get(url, params={"per_page": 1, "page": 3}), client.get(url, params={"per_page": 1, "page": 9})]
+
+    assert [r.text.count('class="participant"') for r in pages] == [3, 1, 1, 1, 0]
+    for r in pages:
+        assert 'data-status="confirmed">2<' in r.text and 'data-status="waitlisted">1<' in r.text
+        assert "<li>All: <strong>3</strong></li>" in r.text
+    assert 'rel="next"' in pages[2].text and 'rel="next"' not in pages[3].text
+
+
+def test_participants_list_escapes_what_people_typed(client, login, db):
+    event = EventFactory()
+    delegation = DelegationFactory(event=event, name="<b>Side</b>")
+    RegistrationFactory(
+        delegation=delegation,
+        person=PersonFactory(given_name='"><script>x()</script>', family_name="O'Neil & Co", given_name_native="<i>",
+                             family_name_native="", organisation="<img src=x onerror=y()>"),
+    )
+    login(organiser(event))
+    settle(db)
+
+    r = client.get(f"/events/{event.id}/participants")
+
+    row = r.text.split('class="participant"')[1]
+    assert "<script>" not in r.text and "<img" not in row and "<i>" not in row and "<b>Side" not in row
+    assert "O&#x27;Neil &amp; Co, &quot;&gt;&lt;script&gt;x()&lt;/script&gt;" in row
+    assert '<div class="muted small">&lt;i&gt;</div>' in row
+    assert "<td>&lt;b&gt;Side&lt;/b&gt;</td>" in row and "<td>&lt;img src=x onerror=y()&gt;</td>" in row
 
 
 # --- add -----------------------------------------------------------------------------------------

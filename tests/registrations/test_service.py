@@ -133,6 +133,65 @@ def test_list_sorts(db, sort, expected):
     assert [r.person.family_name for r in page.items] == expected
 
 
+@pytest.mark.parametrize("sort", ["name", "organisation", "status", "registered"])
+def test_list_lines_are_list_for_event_as_rows(db, sort):
+    event = EventFactory()
+    armenia, azerbaijan = DelegationFactory(event=event, name="Armenia"), DelegationFactory(event=event, name="Azerbaijan")
+    for i, (family, delegation) in enumerate([("Babayev", azerbaijan), ("Zakaryan", armenia), ("Abrahamyan", armenia)]):
+        registration = RegistrationFactory(
+            delegation=delegation, status=[S.CONFIRMED, S.WAITLISTED, S.REGISTERED][i],
+            person=PersonFactory(family_name=family, organisation="BCA"[i], family_name_native="Ն" if i else ""),
+        )
+        if i:
+            with_document(registration, number=f"AB12345{i}7")
+        db.flush()
+    filters = service.ParticipantFilter(sort=sort)
+
+    for viewer in (organiser(event), coordinator(armenia)):
+        objects = service.list_for_event(db, viewer=viewer, event=event, filters=filters, page=1)
+        lines = service.list_lines_for_event(db, viewer=viewer, event=event, filters=filters, page=1)
+
+        assert lines.page.total == objects.total
+        assert lines.counts == service.status_counts(db, viewer=viewer, event=event)
+        assert [tuple(line) for line in lines.page.items] == [
+            (r.id, r.person.family_name, r.person.given_name, r.person.given_name_native, r.person.family_name_native,
+             r.delegation.name, r.circle, r.category, r.person.organisation, r.status, r.doc_number_hint, r.created_at)
+            for r in objects.items
+        ]
+
+
+def test_list_lines_total_is_the_sum_of_the_counts_unless_filtered(db, count_queries):
+    event = EventFactory()
+    delegation = DelegationFactory(event=event)
+    RegistrationFactory.create_batch(3, delegation=delegation, status=S.CONFIRMED)
+    RegistrationFactory.create_batch(2, delegation=delegation, status=S.WAITLISTED, circle=Circle.CORE)
+    RegistrationFactory(delegation=DelegationFactory(event=event))
+    viewer = coordinator(delegation)
+
+    def lines(page, per_page, **filters):  # (lines shown, total, statements)
+        with count_queries() as count:
+            found = service.list_lines_for_event(
+                db, viewer=viewer, event=event, filters=service.ParticipantFilter(**filters), page=page, per_page=per_page
+            )
+        return len(found.page.items), found.page.total, count()
+
+    assert lines(1, 10) == (5, 5, 2)  # the counts, the lines
+    assert lines(2, 4) == (1, 5, 2)
+    assert lines(3, 4) == (0, 5, 2)
+    assert lines(1, 1, sort="registered") == (1, 5, 2)
+    assert lines(1, 10, circle=Circle.CORE) == (2, 2, 3)  # and the filtered list's total
+    assert lines(2, 1, q="  ") == (1, 5, 2)  # a blank search is no filter
+
+
+def test_list_lines_refuse_press_officers_and_delegates(db):
+    registration = RegistrationFactory()
+    event = registration.event
+
+    for viewer in (press_officer(event), delegate(registration), UserFactory(), None):
+        with pytest.raises(Forbidden):
+            service.list_lines_for_event(db, viewer=viewer, event=event, filters=service.ParticipantFilter(), page=1)
+
+
 def test_status_counts_are_scoped_to_what_the_viewer_sees(db):
     event = EventFactory()
     armenia, azerbaijan = DelegationFactory(event=event), DelegationFactory(event=event)

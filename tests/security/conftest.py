@@ -25,6 +25,7 @@ import app.db as app_db
 import app.models  # noqa: F401  (every table in Base.metadata, for the snapshot)
 from app.accounts import service as accounts
 from app.accounts.models import ApiToken, User
+from app.crossings.models import ProcedureStep, ResponsibleSide
 from app.db import Base
 from app.deps import form_body
 from app.events.models import EventStatus, StaffRole
@@ -34,17 +35,22 @@ from app.security import keyed_hash, token_hash
 from app.web import CSRF_COOKIE, SESSION_COOKIE
 from tests.factories import (
     AgendaSessionFactory,
+    CrossingFactory,
+    CrossingPointFactory,
     DelegationCoordinatorFactory,
     DelegationFactory,
     EventFactory,
     EventStaffFactory,
     InitiativeFactory,
     InvitationFactory,
+    ManifestEntryFactory,
     MilestoneFactory,
     OfficialFactory,
+    ProcedureTemplateFactory,
     RegistrationFactory,
     RoadmapPhaseFactory,
     UserFactory,
+    VehicleFactory,
 )
 
 # Outside the routers, public by nature (see tests/test_routes.py).
@@ -131,10 +137,19 @@ PARENT = {
     "room_id": "event_id",
     "session_id": "event_id",
     "official_id": "event_id",
+    "procedure_id": "crossing_point_id",
+    "crossing_id": "event_id",
+    "vehicle_id": "crossing_id",
+    "entry_id": "crossing_id",
+    "step_id": "crossing_id",
 }
 
 # The object `policy.can` decides on for a route, by its most specific path parameter first.
 POLICY_OBJECT = [
+    ("vehicle_id", "crossing_id"),
+    ("entry_id", "crossing_id"),
+    ("step_id", "crossing_id"),
+    ("crossing_id", "crossing_id"),
     ("registration_id", "registration_id"),
     ("person_id", "registration_id"),
     ("invitation_id", "invitation_id"),
@@ -214,6 +229,17 @@ def _build_objects(db: Session, event_status: EventStatus, initiative_status: In
     objects |= {"token_id": token, "registration_id": registration, "person_id": registration.person}
     session = AgendaSessionFactory(event=event)
     objects |= {"room_id": session.room, "session_id": session, "official_id": OfficialFactory(event=event)}
+    point = CrossingPointFactory()
+    objects |= {"crossing_point_id": point, "procedure_id": ProcedureTemplateFactory(crossing_point=point)}
+    crossing = CrossingFactory(delegation=delegation, event=event, crossing_point=point)
+    step = ProcedureStep(crossing=crossing, title="Plausible step", responsible_side=ResponsibleSide.BOTH)
+    db.add(step)
+    objects |= {
+        "crossing_id": crossing,
+        "vehicle_id": VehicleFactory(crossing=crossing),
+        "entry_id": ManifestEntryFactory(crossing=crossing, registration=registration),
+        "step_id": step,
+    }
     return objects, owner
 
 
@@ -303,6 +329,33 @@ def plausible_values(ids: dict[str, Any], *, email: str, current_password: str) 
         "audience": "everyone",
         "institution": "Plausible institution",
         "topics": "Plausible topic",
+        # Crossing points and their procedures.
+        "name_a": "Plausible A",
+        "name_b": "Plausible B",
+        "country_a": "AM",
+        "country_b": "AZ",
+        "latitude": 41.1,
+        "longitude": 45.1,
+        "lead_days": 3,
+        "responsible_side": "visiting",
+        "direction": "up",
+        # Crossings, their vehicles and manifests (the world event's first day).
+        "crossing_point_id": ids.get("crossing_point_id"),
+        "registration_id": ids.get("registration_id"),
+        "vehicle_id": ids.get("vehicle_id"),
+        "planned_at": "2026-02-13T08:00:00+04:00",
+        "actual_at": "2026-02-13T08:30:00+04:00",
+        "meeting_at": "2026-02-13T07:00:00+04:00",
+        "time": "08:00",
+        "meeting_day": "2026-02-13",
+        "meeting_time": "07:00",
+        "actual_day": "2026-02-13",
+        "actual_time": "08:30",
+        "label": "Plausible bus",
+        "plate": "10 AA 100",
+        "seats": 10,
+        "staying_reason": "Plausible reason",
+        "done": True,
     }
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from app import policy
 from app.accounts.models import ApiToken, User
 from app.accounts.service import GRANTS
+from app.crossings.models import Crossing
 from app.delegations.models import Delegation
 from app.events.models import Event, EventStatus
 from app.initiatives.models import Initiative, InitiativeStatus
@@ -145,6 +146,8 @@ def _sees(user: User, target: object) -> bool:
         return policy.can(user, Action.REGISTRATION_VIEW, target)
     if isinstance(target, Invitation):
         return policy.can(user, Action.INVITATION_MANAGE, target)
+    if isinstance(target, Crossing):
+        return policy.can(user, Action.CROSSING_VIEW, target)
     if isinstance(target, User):
         return policy.can(user, Action.ACCOUNT_MANAGE_OWN, target)
     raise AssertionError(f"no visibility rule for {type(target).__name__}")
