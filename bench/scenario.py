@@ -4,13 +4,11 @@ The database is migrated with Alembic and filled through the services, as the co
 system actor, so the rows are exactly what the app itself writes. Nothing random: two builds
 hold the same data (only timestamps, password salts and encryption nonces differ).
 
-What the app cannot hold yet is not faked. The scenario's full plan is written out below as plain
-data (`delegates()`, `sessions()`, `crossings()`); `load()` puts in what has a home today (the
-initiative, the event, its organiser, the two delegations and their registrations) and lists the
-rest in `NOT_BUILT`. When rooms, sessions, officials or crossings arrive, load their part in
-`load()` at the marked place (from these specs, at `scale`), drop it from `NOT_BUILT`, and put
-the ids the pages need in `Scenario.ids` (e.g. "arrival_crossing") so that `bench.run` measures
-them.
+The scenario's full plan is written out below as plain data (`delegates()`, `sessions()`,
+`crossings()`); `load()` puts it in: the initiative, the event, its organiser, the two
+delegations and their registrations, the rooms, officials and sessions, the crossings. What the
+app could not hold would be listed in `NOT_BUILT` (never faked); the ids the pages need go in
+`Scenario.ids` (e.g. "arrival_crossing") so that `bench.run` measures them.
 
     python -m bench.scenario [--scale 1] [--database-url URL]   # build it to look around
 """
@@ -33,6 +31,9 @@ from sqlalchemy.orm import Session
 import app.models  # noqa: F401  (every table on Base.metadata)
 from app.accounts import service as accounts_service
 from app.accounts.schemas import UserCreate
+from app.agenda import service as agenda_service
+from app.agenda.models import SessionKind, SpeakerRole
+from app.agenda.schemas import SessionIn, SpeakerIn
 from app.config import ROOT, VAR
 from app.crossings import points as crossing_points_service
 from app.crossings import service as crossings_service
@@ -47,6 +48,7 @@ from app.events.models import EventKind, EventStatus, StaffRole
 from app.events.schemas import EventCreate
 from app.initiatives import service as initiatives_service
 from app.initiatives.schemas import InitiativeCreate
+from app.officials import service as officials_service
 from app.registrations import service as registrations_service
 from app.registrations.models import Category, Circle, DocumentType, RegistrationStatus
 from app.registrations.schemas import RegistrationCreate, TravelDocumentIn
@@ -225,10 +227,7 @@ def crossings(scale: int = 1) -> list[CrossingSpec]:
 ITINERARY_DELEGATE = ("B", 1)
 
 # What the plan holds that the app has no tables for yet. Shrink this as the domains arrive.
-NOT_BUILT = (
-    "rooms (4)",
-    "sessions (60) with speakers and officials",
-)
+NOT_BUILT: tuple[str, ...] = ()
 
 # The crossing point the visiting delegation passes, both ways.
 CROSSING_POINT = {
@@ -250,6 +249,8 @@ class Scenario:
     accounts: dict[str, Account] = field(default_factory=dict)
     built: list[str] = field(default_factory=list)
     not_built: list[str] = field(default_factory=lambda: list(NOT_BUILT))
+    # Each delegate's registration id, by (side, number): for the speakers of the sessions.
+    registration_ids: dict[tuple[str, int], int] = field(default_factory=dict, repr=False)
 
     @property
     def per_side(self) -> int:
@@ -402,9 +403,7 @@ def load(db: Session, *, url: str, scale: int, organisers: int = 1) -> Scenario:
 
     _delegations_and_registrations(db, actor, event, scenario)
 
-    # --- here, when their domains exist, in this order and through their services: -------------
-    # rooms (ROOMS); officials and sessions (sessions()). Then remove each from NOT_BUILT.
-
+    _agenda(db, actor, event, scenario)
     _crossings(db, actor, event, scenario)
 
     # Held and over: public, and the post-event summary has something to sum up.
@@ -471,6 +470,7 @@ def _delegations_and_registrations(db: Session, actor, event, scenario: Scenario
                 ),
             )
             registrations_service.approve(db, actor=actor, registration=registration)
+            scenario.registration_ids[(side.letter, number)] = registration.id
             if registration.status != RegistrationStatus.CONFIRMED:
                 raise RuntimeError(f"registration of {spec.name} is {registration.status}, not confirmed")
     scenario.built += [
@@ -478,6 +478,36 @@ def _delegations_and_registrations(db: Session, actor, event, scenario: Scenario
         f"registrations ({places:,} a side, confirmed, with travel documents)",
         "the account of Delegate B001",
     ]
+
+
+def _agenda(db: Session, actor, event, scenario: Scenario) -> None:  # type: ignore[no-untyped-def]
+    """The rooms and the 60 published sessions, each with its three speakers; every tenth an
+    official meeting with its official."""
+    rooms = {
+        name: agenda_service.create_room(db, actor=actor, event=event, data={"name": name, "capacity": 300})
+        for name in ROOMS
+    }
+    for spec in sessions():
+        speakers = [SpeakerIn(registration_id=scenario.registration_ids[person]) for person in spec.speakers]
+        if spec.official is not None:
+            official = officials_service.create(
+                db,
+                actor=actor,
+                event=event,
+                fields={"name": spec.official, "title": "Deputy Minister", "institution": "Ministry", "country": "AM"},
+            )
+            speakers.append(SpeakerIn(official_id=official.id, role=SpeakerRole.GUEST))
+        data = SessionIn(
+            kind=SessionKind.OFFICIAL_MEETING if spec.official_meeting else SessionKind.THEMATIC,
+            title=spec.title,
+            starts_at=spec.starts_at,
+            ends_at=spec.ends_at,
+            room_id=rooms[spec.room].id,
+            speakers=speakers,
+            is_published=True,
+        )
+        agenda_service.create_session(db, actor=actor, event=event, data=data, confirm=True)
+    scenario.built += [f"rooms ({len(ROOMS)})", f"sessions ({len(sessions())}) with speakers and officials"]
 
 
 def _crossings(db: Session, actor, event, scenario: Scenario) -> None:  # type: ignore[no-untyped-def]
