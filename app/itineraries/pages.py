@@ -72,7 +72,10 @@ def own_page(request: Request, db: DbSession, user: CurrentUser, own: OwnItinera
         return render(request, "itineraries/none.html")
     itinerary = service.for_registration(db, viewer=user, registration=own.registration)
     feed = service.active_feed(db, registration=own.registration)
-    service.mark_seen(db, viewer=user, registration=own.registration)
+    # The UPDATE only when there is something to mark (a declined or cancelled registration's
+    # itinerary lists no changes, but they are marked all the same).
+    if itinerary.changes or itinerary.explanation:
+        service.mark_seen(db, viewer=user, registration=own.registration)
     return _page(request, itinerary, {"own": True, "choices": own.choices, "feed": feed,
                                       "pdf_url": _own_url(own.registration, ".pdf"),
                                       "ics_url": _own_url(own.registration, ".ics")})

@@ -20,10 +20,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select, update
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from app import audit, policy
 from app.accounts.models import User
@@ -38,7 +39,6 @@ from app.agenda.models import (
 )
 from app.agenda.models import Room as RoomModel
 from app.agenda.programme import ROLE_ORDER, Speaker
-from app.agenda.programme import speaker as programme_speaker
 from app.crossings.models import Crossing, CrossingDirection, CrossingPoint, ManifestEntry
 from app.db import utcnow
 from app.delegations.models import Delegation
@@ -163,38 +163,55 @@ class _Crossing:
 class _Source:
     """What the itineraries of some registrations of one event are made from, loaded at once."""
 
-    sessions: list[AgendaSession]
+    sessions: list[Any]  # rows of _SESSION_COLUMNS
+    speakers: dict[int, list[tuple[int | None, Speaker]]]  # session id → (registration id, speaker), by position
     invited: dict[int, set[int]]  # registration id → session ids
     crossings: list[_Crossing]
     changes: dict[int, list[ItineraryChange]]  # registration id → unseen changes
 
 
+# Plain columns, not ORM objects: an itinerary reads values only.
+_SESSION_COLUMNS = (
+    AgendaSession.id, AgendaSession.uid, AgendaSession.kind, AgendaSession.title,
+    AgendaSession.description, AgendaSession.starts_at, AgendaSession.ends_at,
+    AgendaSession.audience, AgendaSession.audience_delegation_id, AgendaSession.chatham_house,
+    AgendaSession.is_published, AgendaSession.status, AgendaSession.sequence,
+    AgendaSession.created_at, AgendaSession.updated_at, RoomModel.name.label("room_name"),
+)
+
+
 def _session_query(event: Event):  # type: ignore[no-untyped-def]
     return (
-        select(AgendaSession)
+        select(*_SESSION_COLUMNS)
+        .outerjoin(RoomModel, AgendaSession.room_id == RoomModel.id)
         .where(AgendaSession.event_id == event.id)
-        .options(
-            load_only(
-                AgendaSession.id, AgendaSession.uid, AgendaSession.kind, AgendaSession.title,
-                AgendaSession.description, AgendaSession.starts_at, AgendaSession.ends_at,
-                AgendaSession.audience, AgendaSession.audience_delegation_id, AgendaSession.chatham_house,
-                AgendaSession.is_published, AgendaSession.status, AgendaSession.sequence,
-                AgendaSession.created_at, AgendaSession.updated_at, AgendaSession.room_id,
-                raiseload=True,
-            ),
-            joinedload(AgendaSession.room).load_only(RoomModel.id, RoomModel.name, raiseload=True),
-            selectinload(AgendaSession.speakers).options(
-                joinedload(SessionSpeaker.official).load_only(
-                    Official.id, Official.name, Official.title, Official.institution, raiseload=True
-                ),
-                joinedload(SessionSpeaker.registration)
-                .load_only(Registration.id, Registration.person_id, raiseload=True)
-                .joinedload(Registration.person)
-                .load_only(Person.id, Person.given_name, Person.family_name, raiseload=True),
-            ),
-        )
         .order_by(AgendaSession.starts_at, AgendaSession.ends_at, AgendaSession.id)
     )
+
+
+def _speakers(db: Session, event: Event) -> dict[int, list[tuple[int | None, Speaker]]]:
+    """The speakers of the event's sessions, as the programme names them, in one query."""
+    rows = db.execute(
+        select(
+            SessionSpeaker.session_id, SessionSpeaker.registration_id, SessionSpeaker.role,
+            Official.id, Official.name, Official.title, Official.institution,
+            Person.given_name, Person.family_name,
+        )
+        .join(AgendaSession, SessionSpeaker.session_id == AgendaSession.id)
+        .outerjoin(Official, SessionSpeaker.official_id == Official.id)
+        .outerjoin(Registration, SessionSpeaker.registration_id == Registration.id)
+        .outerjoin(Person, Registration.person_id == Person.id)
+        .where(AgendaSession.event_id == event.id)
+        .order_by(SessionSpeaker.session_id, SessionSpeaker.position, SessionSpeaker.id)
+    )
+    speakers: dict[int, list[tuple[int | None, Speaker]]] = {}
+    for session_id, registration_id, role, official_id, name, title, institution, given, family in rows:
+        if official_id is not None:
+            one = Speaker(f"official-{official_id}", name, role, title, institution)
+        else:
+            one = Speaker(f"participant-{registration_id}", f"{given} {family}".strip(), role)
+        speakers.setdefault(session_id, []).append((registration_id, one))
+    return speakers
 
 
 def _crossing_query(event: Event, delegation_ids: list[int]):  # type: ignore[no-untyped-def]
@@ -224,16 +241,13 @@ def _load(
     if not batch:
         (rid,) = ids
         is_invited = exists().where(SessionInvitee.session_id == AgendaSession.id, SessionInvitee.registration_id == rid)
-        sessions = []
-        for session, flag in db.execute(_session_query(event).add_columns(is_invited.label("invited"))):
-            sessions.append(session)
-            if flag:
-                invited[rid].add(session.id)
+        sessions = list(db.execute(_session_query(event).add_columns(is_invited.label("invited"))))
+        invited[rid].update(row.id for row in sessions if row.invited)
         listed = exists().where(ManifestEntry.crossing_id == Crossing.id, ManifestEntry.registration_id == rid)
         for crossing, has_manifest, on_it in db.execute(crossing_query.add_columns(listed.label("listed"))):
             crossings.append(_Crossing(crossing, bool(has_manifest), {rid} if on_it else set()))
     else:
-        sessions = list(db.scalars(_session_query(event)))
+        sessions = list(db.execute(_session_query(event)))
         rows = db.execute(
             select(SessionInvitee.registration_id, SessionInvitee.session_id)
             .join(AgendaSession, SessionInvitee.session_id == AgendaSession.id)
@@ -259,10 +273,10 @@ def _load(
             .order_by(ItineraryChange.created_at, ItineraryChange.id)
         ):
             changes[change.registration_id].append(change)
-    return _Source(sessions=sessions, invited=invited, crossings=crossings, changes=changes)
+    return _Source(sessions=sessions, speakers=_speakers(db, event), invited=invited, crossings=crossings, changes=changes)
 
 
-def _reason(session: AgendaSession, registration: Registration, role: SpeakerRole | None, invited: bool) -> str:
+def _reason(session: Any, registration: Registration, role: SpeakerRole | None, invited: bool) -> str:
     """Why the session is in the registration's itinerary, or "" when it is not."""
     if role is not None:
         return "speaker"
@@ -277,13 +291,16 @@ def _reason(session: AgendaSession, registration: Registration, role: SpeakerRol
     return ""
 
 
-def _session_entry(session: AgendaSession, registration: Registration, zone: ZoneInfo, event: Event, invited: bool) -> Entry | None:
-    role = next((row.role for row in session.speakers if row.registration_id == registration.id), None)
+def _session_entry(
+    session: Any, rows: list[tuple[int | None, Speaker]], registration: Registration, zone: ZoneInfo, event: Event,
+    invited: bool,
+) -> Entry | None:
+    role = next((one.role for registration_id, one in rows if registration_id == registration.id), None)
     reason = _reason(session, registration, role, invited)
     # Internal sessions only for those who take part in them (speakers and invitees).
     if not reason or (not session.is_published and reason not in ("speaker", "invited")):
         return None
-    speakers = sorted((programme_speaker(row) for row in session.speakers), key=lambda sp: ROLE_ORDER.get(sp.role, 9))
+    speakers = sorted((one for _id, one in rows), key=lambda sp: ROLE_ORDER.get(sp.role, 9))
     return Entry(
         key=f"session-{session.id}",
         uid=f"{session.uid}-{registration.id}@parley",
@@ -292,7 +309,7 @@ def _session_entry(session: AgendaSession, registration: Registration, zone: Zon
         ends_at=session.ends_at,
         start=session.starts_at.astimezone(zone),
         end=session.ends_at.astimezone(zone),
-        location=session.room.name if session.room is not None else (event.venue or event.city),
+        location=session.room_name if session.room_name is not None else (event.venue or event.city),
         sequence=session.sequence,
         created_at=session.created_at,
         updated_at=session.updated_at,
@@ -382,7 +399,8 @@ def _derive(source: _Source, event: Event, registration: Registration) -> Itiner
         if (entry := _crossing_entry(crossing, registration, zone)) is not None:
             entries.append(_with_changes(entry, crossing_changes.get(crossing.crossing.id, [])))
     for session in source.sessions:
-        if (entry := _session_entry(session, registration, zone, event, session.id in invited)) is not None:
+        rows = source.speakers.get(session.id, [])
+        if (entry := _session_entry(session, rows, registration, zone, event, session.id in invited)) is not None:
             entries.append(_with_changes(entry, session_changes.get(session.id, [])))
     entries.sort(key=lambda e: (e.starts_at, e.ends_at, e.key))
     by_day: dict[date, list[Entry]] = {}

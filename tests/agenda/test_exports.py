@@ -136,6 +136,38 @@ def test_ics_entries_have_location_description_and_status(db):
     assert str(entries["Cultural evening"]["LOCATION"]) == event.venue
 
 
+def test_ics_escapes_and_folds_text_that_icalendar_reads_back(db):
+    event = EventFactory(title="Talks; rounds, and \\ more", starts_on=date(2026, 2, 13), ends_on=date(2026, 2, 13))
+    title = "Հայաստան, Azərbaycan; «public expectations» \\ " * 4
+    description = "Line one; with, commas\nLine two\r\nLine three ^ end " + "é" * 80
+    AgendaSessionFactory(event=event, title=title, description=description, topics=["a, b", "c; d"],
+                         starts_at=at(event.starts_on, 10), ends_at=at(event.starts_on, 11))
+    db.flush()
+
+    content = exports.ics(public_programme(db, event))
+    calendar = parse_ics(content)
+
+    assert all(len(line) <= 75 for line in content.split(b"\r\n"))
+    assert str(calendar["X-WR-CALNAME"]) == event.title
+    (entry,) = calendar.walk("VEVENT")
+    assert str(entry["SUMMARY"]) == title
+    assert str(entry["DESCRIPTION"]).startswith(description.replace("\r\n", "\n"))
+    assert "Topics: a, b; c; d" in str(entry["DESCRIPTION"])
+
+
+def test_ics_of_an_event_in_utc_writes_utc_times(db):
+    event = EventFactory(timezone="UTC", starts_on=date(2026, 2, 13), ends_on=date(2026, 2, 13))
+    session = AgendaSessionFactory(event=event, starts_at=datetime(2026, 2, 13, 9, tzinfo=UTC),
+                                   ends_at=datetime(2026, 2, 13, 10, tzinfo=UTC))
+    db.flush()
+
+    content = exports.ics(public_programme(db, event))
+
+    assert b"DTSTART:20260213T090000Z\r\n" in content
+    (entry,) = parse_ics(content).walk("VEVENT")
+    assert entry.decoded("DTEND") == session.ends_at
+
+
 def test_ics_uid_stays_and_sequence_grows_when_a_session_changes(db):
     event = agenda(db)
     session = stored(db, event, title="Joint projects")[0]
