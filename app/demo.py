@@ -29,6 +29,8 @@ from app.events.schemas import EventCreate
 from app.initiatives import service as initiatives
 from app.initiatives.models import RoadmapStatus
 from app.initiatives.schemas import InitiativeCreate, MilestoneCreate, PhaseCreate
+from app.invitations import service as invitations
+from app.invitations.schemas import InvitationCreate
 from app.officials import service as officials
 from app.registrations import service as registrations
 from app.registrations.models import Category, Circle, DocumentType, Sector
@@ -185,6 +187,7 @@ def load(db: Session) -> str | None:
     password, people = _staff_and_people(db, actor, roundtable)
     _agenda(db, actor, roundtable, people)
     _crossings(db, actor, roundtable)
+    _invitations(db, actor, roundtable)
     for event, spec in zip(created, EVENTS, strict=True):
         target = spec["status"]
         for status in WORKFLOW[: WORKFLOW.index(target) + 1] if target in WORKFLOW else []:
@@ -192,6 +195,26 @@ def load(db: Session) -> str | None:
     db.flush()
     log.info("demo loaded: initiative %s", initiative.id)
     return password
+
+
+# Invited and not answered yet: one or two people per delegation (fictional addresses).
+PENDING_INVITATIONS = (
+    ("AM", "mariam.sahakyan@example.org", Circle.BROADER, Category.EXPERT),
+    ("AM", "davit.melkonyan@example.org", Circle.BROADER, Category.MEDIA),
+    ("AZ", "aysel.huseynova@example.org", Circle.BROADER, Category.CIVIL_SOCIETY),
+)
+
+
+def _invitations(db: Session, actor, event) -> None:  # type: ignore[no-untyped-def]
+    """A few invitations still pending, sent through the outbox like any other."""
+    by_country = {d.country: d for d in delegations.list_for_event(db, viewer=actor, event=event)}
+    for country, email, circle, category in PENDING_INVITATIONS:
+        invitations.invite(
+            db,
+            actor=actor,
+            event=event,
+            data=InvitationCreate(email=email, delegation_id=by_country[country].id, circle=circle, category=category),
+        )
 
 
 def _passport(country: str, index: int) -> str:
