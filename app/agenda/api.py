@@ -163,10 +163,11 @@ def update_session(
     checked as a new session is. `status: cancelled` cancels it; changes that a calendar shows
     make `sequence` grow."""
     try:
-        if data.changes() == {"status": SessionStatus.CANCELLED}:
+        changes = data.changes()
+        if changes == {"status": SessionStatus.CANCELLED}:
             service.cancel_session(db, actor=user, session=session)
         else:
-            service.update_session(db, actor=user, session=session, changes=data.changes(), confirm=data.confirm_warnings)
+            service.update_session(db, actor=user, session=session, changes=changes, confirm=data.confirm_warnings)
     except service.ConflictWarning as exc:
         return _needs_confirmation(exc)
     return _saved(db, user, event, session)

@@ -159,14 +159,6 @@ class Programme:
         return self.days[-1].date
 
 
-def speaker(row: SessionSpeaker) -> Speaker:
-    if row.official is not None:
-        o = row.official
-        return Speaker(f"official-{o.id}", o.name, row.role, o.title, o.institution)
-    assert row.registration is not None
-    return Speaker(f"participant-{row.registration.id}", row.registration.person.full_name, row.role)
-
-
 def _sessions(db: Session, event: Event, complete: bool) -> list[Row[Any]]:
     """The sessions' columns (not ORM objects: loading those costs more than the page)."""
     s = AgendaSession

@@ -204,8 +204,9 @@ class Slot:
         )
 
 
-def _when(event: Event, session: AgendaSession) -> str:
-    start, end = local(event, session.starts_at), local(event, session.ends_at)
+def _when(event: Event, span: AgendaSession | Window) -> str:
+    """A session's or a crossing window's day and times on the event's clock."""
+    start, end = local(event, span.starts_at), local(event, span.ends_at)
     return f"{format_day(start.date())}, {start:%H:%M}–{end:%H:%M}"
 
 
@@ -251,11 +252,6 @@ def _outside_dates(event: Event, slot: Slot, others: list[AgendaSession], _cross
     return [Conflict(DATES, message)]
 
 
-def _window_when(event: Event, window: Window) -> str:
-    start, end = local(event, window.starts_at), local(event, window.ends_at)
-    return f"{format_day(start.date())}, {start:%H:%M}–{end:%H:%M}"
-
-
 def _crossing_clashes(event: Event, slot: Slot, others: list[AgendaSession], crossings: list[Window]) -> list[Conflict]:
     """A delegation the session needs (its audience's, its speakers') is crossing the border
     then; for the time a crossing takes, see app.crossings.schedule."""
@@ -267,7 +263,7 @@ def _crossing_clashes(event: Event, slot: Slot, others: list[AgendaSession], cro
             direction = _("arriving") if window.direction == CrossingDirection.ARRIVAL else _("departing")
             message = _("The delegation “%(delegation)s” is %(direction)s through %(place)s at this time (%(when)s).") % {
                 "delegation": window.delegation_name, "direction": direction, "place": window.place,
-                "when": _window_when(event, window),
+                "when": _when(event, window),
             }
             found.append(Conflict(CROSSING, message))
     return found
@@ -300,7 +296,7 @@ def conflicts_among(
     for i, session in enumerate(ordered):
         slot = Slot.of(session)
         # Sorted by start: only sessions starting before this one ends can overlap it.
-        near = [o for o in ordered[:i]] + [o for o in ordered[i + 1 :] if o.starts_at < session.ends_at]
+        near = ordered[:i] + [o for o in ordered[i + 1 :] if o.starts_at < session.ends_at]
         if conflicts := conflicts_for(event, slot, near, crossings):
             found[session.id] = conflicts
     return found
@@ -496,12 +492,6 @@ def agenda(db: Session, *, viewer: User | None, event: Event) -> Agenda:
     sessions = _event_sessions(db, event)
     crossings = crossing_schedule.windows(db, viewer=viewer, event=event)
     return Agenda(event=event, rooms=rooms, sessions=sessions, conflicts=conflicts_among(event, sessions, crossings))
-
-
-def list_sessions(db: Session, *, viewer: User | None, event: Event) -> list[AgendaSession]:
-    """Every session of the event by start, with rooms, speakers and invitees loaded."""
-    policy.require(viewer, Action.AGENDA_VIEW, event)
-    return _event_sessions(db, event)
 
 
 def get_for_viewer(db: Session, *, viewer: User | None, event: Event, session_id: int) -> AgendaSession:

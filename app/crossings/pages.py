@@ -203,10 +203,11 @@ def delete_confirm(request: Request, user: CurrentUser, crossing: CrossingDep) -
     if crossing.status != "draft":
         flash(request, _("Only a draft crossing can be deleted: this one has been submitted."), "error")
         return redirect_303(request, _url(crossing))
+    title = service.label(crossing)
     context = {
         "heading": _("Delete this crossing?"),
         "message": _("The %(crossing)s will be removed with its manifest, vehicles and checklist.")
-        % {"crossing": service.label(crossing)[0].lower() + service.label(crossing)[1:]},
+        % {"crossing": title[0].lower() + title[1:]},
         "action": _url(crossing) + "/delete",
         "fields": {},
         "confirm_label": _("Delete the crossing"),
@@ -261,14 +262,13 @@ def detail(request: Request, db: DbSession, user: CurrentUser, event: EventDep, 
     return _detail_page(request, db, user, event, crossing)
 
 
-def _done(request: Request, crossing: Crossing, message: str, anchor: str = "") -> Response:
-    flash(request, message)
+def _done(request: Request, crossing: Crossing, message: str, anchor: str = "", category: str = "success") -> Response:
+    flash(request, message, category)
     return redirect_303(request, _url(crossing) + anchor)
 
 
 def _conflict(request: Request, crossing: Crossing, exc: Conflict, anchor: str = "") -> Response:
-    flash(request, exc.message, "error")
-    return redirect_303(request, _url(crossing) + anchor)
+    return _done(request, crossing, exc.message, anchor, "error")
 
 
 # --- the workflow --------------------------------------------------------------------------------

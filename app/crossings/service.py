@@ -586,17 +586,6 @@ def reconciliation(db: Session, *, viewer: User | None, event: Event) -> list[Re
     return board(db, viewer=viewer, event=event).reconciliations
 
 
-def overdue_steps(db: Session, *, viewer: User | None, event: Event, now: datetime | None = None) -> list[StepView]:
-    """The steps past their deadline and not done, of the crossings the viewer may see, oldest
-    deadline first (for the event's overview)."""
-    if not policy.can(viewer, Action.CROSSING_VIEW, event):
-        return []
-    crossings = [c for c in _visible_crossings(db, viewer, event) if c.status != CrossingStatus.COMPLETED]
-    _load_lists(db, crossings)
-    views = [view for c in crossings for view in checklist(c, now=now) if view.overdue]
-    return sorted(views, key=lambda v: (v.due_at, v.step.id))
-
-
 # --- one crossing --------------------------------------------------------------------------------
 
 

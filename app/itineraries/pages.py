@@ -138,7 +138,7 @@ STAFF_URL = "/events/{event_id}/participants/{registration_id}/itinerary"
 @router.get(STAFF_URL, dependencies=[VIEW], name="itineraries:staff")
 def staff(request: Request, db: DbSession, user: CurrentUser, registration: RegistrationDep) -> Response:
     itinerary = service.for_registration(db, viewer=user, registration=registration)
-    base = f"/events/{registration.event_id}/participants/{registration.id}/itinerary"
+    base = STAFF_URL.format(event_id=registration.event_id, registration_id=registration.id)
     return _page(request, itinerary, {"own": False, "choices": [], "feed": None,
                                       "pdf_url": base + ".pdf", "ics_url": None})
 

@@ -102,10 +102,6 @@ class Entry:
     def is_crossing(self) -> bool:
         return self.crossing is not None
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.changes)
-
 
 @dataclass(frozen=True)
 class Day:
@@ -383,11 +379,11 @@ def explanation(registration: Registration) -> str:
 
 def _derive(source: _Source, event: Event, registration: Registration) -> Itinerary:
     zone = ZoneInfo(event.timezone)
-    unseen = source.changes.get(registration.id, [])
-    changes = [Change(c.kind, c.subject_id, c.summary, c.created_at) for c in unseen]
     if registration.status in WITHOUT_ITINERARY:
         return Itinerary(registration=registration, event=event, zone=zone, days=[],
                          explanation=explanation(registration), changes=[])
+    unseen = source.changes.get(registration.id, [])
+    changes = [Change(c.kind, c.subject_id, c.summary, c.created_at) for c in unseen]
     session_changes: dict[int, list[str]] = {}
     crossing_changes: dict[int, list[str]] = {}
     for c in changes:

@@ -2,7 +2,7 @@
 
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,13 +26,16 @@ FIELDS = ("name", "name_native", "title", "institution", "country", "notes")
 # --- reading -------------------------------------------------------------------------------------
 
 
+def _by_name(event: Event) -> Select[tuple[Official]]:
+    return select(Official).where(Official.event_id == event.id).order_by(func.lower(Official.name), Official.id)
+
+
 def list_for_event(
     db: Session, *, viewer: User | None, event: Event, page: int = 1, per_page: int = 50
 ) -> Page[Official]:
     """The event's officials by name, one page of them."""
     policy.require(viewer, Action.AGENDA_VIEW, event)
-    query = select(Official).where(Official.event_id == event.id).order_by(func.lower(Official.name), Official.id)
-    found = paginate(db, query, page=page, per_page=per_page)
+    found = paginate(db, _by_name(event), page=page, per_page=per_page)
     for official in found.items:
         set_committed_value(official, "event", event)
     return found
@@ -41,8 +44,7 @@ def list_for_event(
 def choices(db: Session, *, viewer: User | None, event: Event) -> list[Official]:
     """Every official of the event by name (for pickers); one query."""
     policy.require(viewer, Action.AGENDA_VIEW, event)
-    query = select(Official).where(Official.event_id == event.id).order_by(func.lower(Official.name), Official.id)
-    officials = list(db.scalars(query))
+    officials = list(db.scalars(_by_name(event)))
     for official in officials:
         set_committed_value(official, "event", event)
     return officials

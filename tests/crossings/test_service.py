@@ -515,17 +515,6 @@ def test_a_step_done_records_who_and_when_and_can_be_undone(db):
     assert actions == ["procedure_step.done", "procedure_step.undone"]
 
 
-def test_overdue_steps_for_the_overview(db):
-    crossing = CrossingFactory()
-    crossing.steps.append(ProcedureStep(title="Late", lead_days=5, responsible_side=ResponsibleSide.BOTH))
-    crossing.steps.append(ProcedureStep(title="On time", lead_days=0, responsible_side=ResponsibleSide.BOTH, position=1))
-    db.flush()
-
-    found = service.overdue_steps(db, viewer=organiser(crossing.event), event=crossing.event, now=at(10, 0))
-
-    assert [v.step.title for v in found] == ["Late"]
-
-
 # --- reconciliation and the board ----------------------------------------------------------------
 
 
