@@ -25,7 +25,11 @@ from app.invitations.models import Invitation
 from app.itineraries.models import ItineraryChange, ItineraryFeed
 from app.mail.models import OutboxMessage
 from app.officials.models import Official
+from app.outcomes.models import Outcome
+from app.press.models import MediaCoverage, PressApproval, PressItem, PressVersion
+from app.recommendations.models import ProgressUpdate, Recommendation
 from app.registrations.models import Consent, Person, Registration
+from app.summaries.models import EventSummary
 
 __all__ = [
     "AgendaSession",
@@ -38,19 +42,27 @@ __all__ = [
     "DelegationCoordinator",
     "Event",
     "EventStaff",
+    "EventSummary",
     "Initiative",
     "Invitation",
     "ItineraryChange",
     "ItineraryFeed",
     "LoginAttempt",
     "ManifestEntry",
+    "MediaCoverage",
     "Milestone",
     "Official",
     "OutboxMessage",
+    "Outcome",
     "PasswordReset",
+    "Person",
+    "PressApproval",
+    "PressItem",
+    "PressVersion",
     "ProcedureStep",
     "ProcedureTemplate",
-    "Person",
+    "ProgressUpdate",
+    "Recommendation",
     "Registration",
     "RoadmapPhase",
     "Room",

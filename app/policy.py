@@ -21,6 +21,7 @@ from app.errors import Forbidden
 from app.events.models import PUBLIC_STATUSES, Event, EventStatus, StaffRole
 from app.initiatives.models import Initiative, InitiativeStatus
 from app.invitations.models import Invitation
+from app.recommendations.models import Recommendation, RecommendationStatus
 from app.registrations.models import Registration
 
 
@@ -59,6 +60,24 @@ class Action(StrEnum):
     CROSSING_MANAGE = "crossing.manage"
     # Recording what the authorities decided and what happened: cleared, completed.
     CROSSING_DECIDE = "crossing.decide"
+    # Session outcomes (rapporteur notes and key points): seen by the event's staff inside.
+    OUTCOME_VIEW = "outcome.view"
+    OUTCOME_MANAGE = "outcome.manage"
+    # On an Event: its recommendations; on an Initiative: those of the initiative as a whole
+    # (administrators); on a Recommendation: it, by its event or initiative.
+    RECOMMENDATION_MANAGE = "recommendation.manage"
+    # Drafts, versions and approvals of press items, and the media-coverage log; the public
+    # sees published items with EVENT_VIEW.
+    PRESS_VIEW = "press.view"
+    PRESS_MANAGE = "press.manage"
+    # On a Delegation: approve joint statements for that side.
+    PRESS_APPROVE = "press.approve"
+    # The internal variant of the post-event summary; the public one needs EVENT_VIEW once
+    # published.
+    SUMMARY_VIEW = "summary.view"
+    SUMMARY_MANAGE = "summary.manage"
+    # Moving a whole event between instances (its archive holds everyone's personal data).
+    EVENT_TRANSFER = "event.transfer"
     ACCOUNT_MANAGE_OWN = "account.manage_own"
     USER_MANAGE = "user.manage"
     AUDIT_VIEW = "audit.view"
@@ -77,6 +96,7 @@ ADMIN_ONLY = frozenset(
         Action.AUDIT_VIEW,
         Action.SITE_MANAGE,
         Action.CROSSING_POINT_MANAGE,
+        Action.EVENT_TRANSFER,
     }
 )
 
@@ -106,10 +126,26 @@ EVENT_GRANTS: dict[StaffRole, frozenset[Action]] = {
             Action.CROSSING_VIEW,
             Action.CROSSING_MANAGE,
             Action.CROSSING_DECIDE,
+            Action.OUTCOME_VIEW,
+            Action.OUTCOME_MANAGE,
+            Action.RECOMMENDATION_MANAGE,
+            Action.PRESS_VIEW,
+            Action.PRESS_MANAGE,
+            Action.SUMMARY_VIEW,
+            Action.SUMMARY_MANAGE,
         }
     ),
     StaffRole.PRESS_OFFICER: frozenset(
-        {Action.EVENT_VIEW, Action.EVENT_VIEW_INTERNAL, Action.DELEGATION_VIEW, Action.AGENDA_VIEW}
+        {
+            Action.EVENT_VIEW,
+            Action.EVENT_VIEW_INTERNAL,
+            Action.DELEGATION_VIEW,
+            Action.AGENDA_VIEW,
+            Action.OUTCOME_VIEW,
+            Action.PRESS_VIEW,
+            Action.PRESS_MANAGE,
+            Action.SUMMARY_VIEW,
+        }
     ),
 }
 
@@ -126,6 +162,9 @@ COORDINATOR_EVENT_GRANTS = frozenset(
         Action.AGENDA_VIEW,
         Action.CROSSING_VIEW,
         Action.CROSSING_MANAGE,
+        Action.PRESS_VIEW,
+        # The approval forms; the approval itself is checked on their own delegation.
+        Action.PRESS_APPROVE,
     }
 )
 COORDINATOR_GRANTS = frozenset(
@@ -141,6 +180,7 @@ COORDINATOR_GRANTS = frozenset(
         Action.INVITATION_MANAGE,
         Action.CROSSING_VIEW,
         Action.CROSSING_MANAGE,
+        Action.PRESS_APPROVE,
     }
 )
 
@@ -167,6 +207,9 @@ READ_ONLY = frozenset(
         Action.DOCUMENT_REVEAL,
         Action.AGENDA_VIEW,
         Action.CROSSING_VIEW,
+        Action.OUTCOME_VIEW,
+        Action.PRESS_VIEW,
+        Action.SUMMARY_VIEW,
     }
 )
 
@@ -224,6 +267,13 @@ def can(user: User | None, action: Action, obj: object = None) -> bool:
     if isinstance(obj, Crossing):
         archived = obj.event.status == EventStatus.ARCHIVED
         return _staff_may(user, action, obj.event_id, obj.delegation_id, archived)
+    if isinstance(obj, Recommendation):
+        # Not bound by the archive: a recommendation goes on after its event.
+        return (
+            action == Action.RECOMMENDATION_MANAGE
+            and obj.event_id is not None
+            and action in _event_grants(user, obj.event_id)
+        )
     if action == Action.CROSSING_POINT_VIEW:
         return user is not None and (
             any(g.role == StaffRole.ORGANISER for g in user.event_roles)
@@ -300,6 +350,24 @@ def visible_initiatives(user: User | None) -> ColumnElement[bool]:
     if user is not None and user.is_active and user.is_admin:
         return true()
     return Initiative.status == InitiativeStatus.ACTIVE
+
+
+# What the public sees of an initiative's recommendations: those the sides agreed to.
+PUBLIC_RECOMMENDATION_STATUSES = frozenset(
+    {RecommendationStatus.AGREED, RecommendationStatus.IN_PROGRESS, RecommendationStatus.DONE}
+)
+
+
+def visible_recommendations(user: User | None) -> ColumnElement[bool]:
+    """Agreed recommendations for everyone; every one of their events for its staff and
+    coordinators; all of them for administrators. (The initiative must be visible too.)"""
+    if user is not None and user.is_active and user.is_admin:
+        return true()
+    public = Recommendation.status.in_(PUBLIC_RECOMMENDATION_STATUSES)
+    if user is None or not user.is_active:
+        return public
+    ids = staff_event_ids(user) | {g.event_id for g in user.coordinator_roles}
+    return or_(public, Recommendation.event_id.in_(ids)) if ids else public
 
 
 def visible_registrations(user: User | None) -> ColumnElement[bool]:

@@ -25,8 +25,17 @@ from app.events.models import Event, EventKind, EventStaff, EventStatus, StaffRo
 from app.initiatives.models import Initiative, Milestone, RoadmapPhase, RoadmapStatus
 from app.invitations.models import Invitation, InvitationStatus
 from app.officials.models import Official
+from app.outcomes.models import Outcome
+from app.press.models import MediaCoverage, PressApproval, PressItem, PressKind, PressVersion
+from app.recommendations.models import (
+    ProgressUpdate,
+    Recommendation,
+    RecommendationArea,
+    RecommendationStatus,
+)
 from app.registrations.models import Person, Registration, RegistrationStatus
 from app.security import hash_password, token_hash
+from app.summaries.models import EventSummary
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per run
@@ -329,3 +338,97 @@ class ManifestEntryFactory(Base):
         status=RegistrationStatus.CONFIRMED,
     )
     status = ManifestStatus.LISTED
+
+
+# --- outcomes, recommendations, press, summaries ----------------------------------------------
+
+
+class OutcomeFactory(Base):
+    class Meta:
+        model = Outcome
+
+    session = factory.SubFactory(AgendaSessionFactory)
+    notes = "The participants discussed the next steps."
+    key_points = factory.LazyFunction(lambda: ["A joint working group on transport."])
+    is_public = True
+
+
+class RecommendationFactory(Base):
+    """A proposed recommendation of the event's initiative, from that event."""
+
+    class Meta:
+        model = Recommendation
+
+    event = factory.SubFactory(EventFactory)
+    initiative = factory.SelfAttribute("event.initiative")
+    title = factory.Sequence(lambda n: f"Recommendation {n}")
+    description = "Open a working group."
+    area = RecommendationArea.INFRASTRUCTURE
+    owners = factory.LazyFunction(lambda: ["AM", "AZ"])
+    status = RecommendationStatus.PROPOSED
+    updates = factory.LazyFunction(list)
+
+
+class ProgressUpdateFactory(Base):
+    class Meta:
+        model = ProgressUpdate
+
+    recommendation = factory.SubFactory(RecommendationFactory)
+    reported_on = date(2026, 3, 1)
+    text = "Terms of reference drafted."
+
+
+class PressItemFactory(Base):
+    """A draft press release at revision 1 (give it versions with PressVersionFactory)."""
+
+    class Meta:
+        model = PressItem
+
+    event = factory.SubFactory(EventFactory)
+    kind = PressKind.RELEASE
+    revision = 1
+    versions = factory.LazyFunction(list)
+    approvals = factory.LazyFunction(list)
+
+
+class PressVersionFactory(Base):
+    class Meta:
+        model = PressVersion
+
+    item = factory.SubFactory(PressItemFactory)
+    language = "en"
+    number = 1
+    revision = factory.SelfAttribute("item.revision")
+    title = factory.Sequence(lambda n: f"Statement {n}")
+    body = "The participants agreed to meet again."
+
+
+class PressApprovalFactory(Base):
+    class Meta:
+        model = PressApproval
+
+    item = factory.SubFactory(PressItemFactory, kind=PressKind.JOINT_STATEMENT)
+    delegation = factory.SubFactory(DelegationFactory, event=factory.SelfAttribute("..item.event"))
+    revision = factory.SelfAttribute("item.revision")
+
+
+class MediaCoverageFactory(Base):
+    class Meta:
+        model = MediaCoverage
+
+    event = factory.SubFactory(EventFactory)
+    outlet = factory.Sequence(lambda n: f"Outlet {n}")
+    url = factory.Sequence(lambda n: f"https://news.example.org/{n}")
+    title = factory.Sequence(lambda n: f"Article {n}")
+    published_on = date(2026, 2, 14)
+    language = "en"
+    country = "AM"
+
+
+class EventSummaryFactory(Base):
+    class Meta:
+        model = EventSummary
+
+    event = factory.SubFactory(EventFactory)
+    introduction = "The roundtable met in Tsaghkadzor."
+    conclusion = "The sides will meet again."

@@ -30,6 +30,7 @@ from app.db import Base
 from app.deps import form_body
 from app.events.models import EventStatus, StaffRole
 from app.initiatives.models import InitiativeStatus
+from app.press.models import PressKind
 from app.routes import api_routes
 from app.security import keyed_hash, token_hash
 from app.web import CSRF_COOKIE, SESSION_COOKIE
@@ -44,9 +45,15 @@ from tests.factories import (
     InitiativeFactory,
     InvitationFactory,
     ManifestEntryFactory,
+    MediaCoverageFactory,
     MilestoneFactory,
     OfficialFactory,
+    OutcomeFactory,
+    PressItemFactory,
+    PressVersionFactory,
     ProcedureTemplateFactory,
+    ProgressUpdateFactory,
+    RecommendationFactory,
     RegistrationFactory,
     RoadmapPhaseFactory,
     UserFactory,
@@ -142,6 +149,10 @@ PARENT = {
     "vehicle_id": "crossing_id",
     "entry_id": "crossing_id",
     "step_id": "crossing_id",
+    "recommendation_id": "initiative_id",
+    "update_id": "recommendation_id",
+    "press_id": "event_id",
+    "coverage_id": "event_id",
 }
 
 # The object `policy.can` decides on for a route, by its most specific path parameter first.
@@ -150,6 +161,10 @@ POLICY_OBJECT = [
     ("entry_id", "crossing_id"),
     ("step_id", "crossing_id"),
     ("crossing_id", "crossing_id"),
+    ("update_id", "recommendation_id"),
+    ("recommendation_id", "recommendation_id"),
+    ("press_id", "event_id"),
+    ("coverage_id", "event_id"),
     ("registration_id", "registration_id"),
     ("person_id", "registration_id"),
     ("invitation_id", "invitation_id"),
@@ -239,6 +254,16 @@ def _build_objects(db: Session, event_status: EventStatus, initiative_status: In
         "vehicle_id": VehicleFactory(crossing=crossing),
         "entry_id": ManifestEntryFactory(crossing=crossing, registration=registration),
         "step_id": step,
+    }
+    recommendation = RecommendationFactory(event=event, initiative=initiative, phase=phase, session=session)
+    press = PressItemFactory(event=event, kind=PressKind.JOINT_STATEMENT)
+    PressVersionFactory(item=press)
+    OutcomeFactory(session=session)
+    objects |= {
+        "recommendation_id": recommendation,
+        "update_id": ProgressUpdateFactory(recommendation=recommendation),
+        "press_id": press,
+        "coverage_id": MediaCoverageFactory(event=event),
     }
     return objects, owner
 
