@@ -1,9 +1,11 @@
-"""The `parley` command: serve, db, demo, users, tokens, keys, mail."""
+"""The `parley` command: serve, db, demo, users, tokens, keys, mail, data, event."""
 
 import base64
+import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -19,9 +21,10 @@ tokens_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 keys_app = typer.Typer(help="Data-encryption keys.", no_args_is_help=True)
 mail_app = typer.Typer(help="The e-mail outbox.", no_args_is_help=True)
 data_app = typer.Typer(help="Personal data: retention.", no_args_is_help=True)
+event_app = typer.Typer(help="Whole events: the archive that moves one between instances.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"), (demo_app, "demo"), (users_app, "users"), (tokens_app, "tokens"), (keys_app, "keys"), (mail_app, "mail"),
-    (data_app, "data"),
+    (data_app, "data"), (event_app, "event"),
 ):
     app.add_typer(sub, name=name)
 
@@ -207,6 +210,84 @@ def mail_send() -> None:
     with session() as db:
         sent = service.deliver_pending(db, limit=1000)
     console.print(f"{sent} message(s) sent.")
+
+
+@event_app.command("export")
+def event_export(
+    event_id: int = typer.Argument(..., help="The event's id (the number in its address)."),
+    file: Path = typer.Argument(..., help="Where to write the archive: FILE.json, or FILE.json.gz to compress it."),
+) -> None:
+    """Write an event and everything that belongs to it to an archive file.
+
+    Import it with `parley event import` on another instance. Travel-document numbers stay
+    encrypted, under this instance's current data key, which the other instance needs too.
+    """
+    from app import crypto
+    from app.accounts.service import system_actor
+    from app.archive import service
+    from app.errors import NotFound
+    from app.events import service as events_service
+
+    try:
+        with session() as db:
+            actor = system_actor()
+            event = events_service.get_for_viewer(db, viewer=actor, event_id=event_id)
+            archive = service.export_archive(db, actor=actor, event=event)
+            _write_private(file, service.encode(archive, compress=file.name.endswith(".gz")))
+            title = event.title
+    except NotFound:
+        _fail(f"No event has the id {event_id}.")
+    except service.ArchiveError as exc:
+        _fail(exc.message)
+    except OSError as exc:
+        _fail(f"The archive cannot be written to {file}: {exc.strerror or exc}.")
+    records = sum(len(rows) for rows in archive["records"].values())
+    documents = sum(1 for row in archive["records"]["registration"] if row["doc_number"] is not None)
+    typer.echo(f"Event {event_id} “{title}” exported to {file}: {records} records.")
+    typer.echo(
+        f"{documents} travel document(s) encrypted under data key {crypto.keyring().current}: the importing "
+        "instance needs that key in PARLEY_DATA_KEYS. The file holds personal data: keep it safe."
+    )
+
+
+def _write_private(path: Path, content: bytes) -> None:
+    """Written readable by its owner only: an archive holds personal data."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(content)
+
+
+@event_app.command("import")
+def event_import(file: Path = typer.Argument(..., help="An archive made by `parley event export` (.json or .json.gz).")) -> None:
+    """Import an event archive as a new event, with everything that belonged to it.
+
+    All of it or nothing: an archive that is malformed, from another version of Parley, encrypted
+    with a data key this instance lacks, or whose event is here already is refused.
+    """
+    from app.accounts.service import system_actor
+    from app.archive import service
+
+    try:
+        with file.open("rb") as handle:
+            raw = handle.read(service.MAX_BYTES + 1)
+    except OSError as exc:
+        _fail(f"The archive cannot be read from {file}: {exc.strerror or exc}.")
+    try:
+        with session() as db:
+            result = service.import_archive(db, actor=system_actor(), data=service.read(raw))
+            event_id, title = result.event.id, result.event.title
+    except service.ArchiveError as exc:
+        _fail(exc.message)
+    created = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in result.created.items())
+    typer.echo(f"Imported as event {event_id} “{title}”: {created}.")
+    if result.reused:
+        reused = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in result.reused.items())
+        typer.echo(f"Found here already: {reused}.")
+    if result.skipped_grants:
+        typer.echo(f"{result.skipped_grants} staff or coordinator role(s) left out: no account here has their e-mail address.")
+    if result.unknown_accounts:
+        typer.echo(f"{result.unknown_accounts} account(s) named in the archive are not on this instance.")
+    typer.echo(f"{result.documents} travel document(s) re-encrypted under this instance's key.")
 
 
 def main() -> None:

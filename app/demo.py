@@ -32,9 +32,16 @@ from app.initiatives.schemas import InitiativeCreate, MilestoneCreate, PhaseCrea
 from app.invitations import service as invitations
 from app.invitations.schemas import InvitationCreate
 from app.officials import service as officials
+from app.outcomes import service as outcomes
+from app.outcomes.schemas import OutcomeIn
+from app.press import service as press
+from app.press.models import PressKind
+from app.recommendations import service as recommendations
+from app.recommendations.models import RecommendationArea, RecommendationStatus
 from app.registrations import service as registrations
 from app.registrations.models import Category, Circle, DocumentType, Sector
 from app.registrations.schemas import RegistrationCreate, TravelDocumentIn
+from app.summaries import service as summaries
 
 log = logging.getLogger(__name__)
 
@@ -169,8 +176,9 @@ def load(db: Session) -> str | None:
             ),
         ),
     )
+    phases = {}
     for name, description, starts, ends, status, milestones in ROADMAP:
-        phase = initiatives.add_phase(
+        phases[name] = phase = initiatives.add_phase(
             db, actor=actor, initiative=initiative,
             data=PhaseCreate(name=name, description=description, starts_on=starts, ends_on=ends, status=status),
         )
@@ -185,13 +193,14 @@ def load(db: Session) -> str | None:
         created.append(events.create(db, actor=actor, data=EventCreate(initiative_id=initiative.id, **fields)))
     roundtable = created[0]
     password, people = _staff_and_people(db, actor, roundtable)
-    _agenda(db, actor, roundtable, people)
+    sessions = _agenda(db, actor, roundtable, people)
     _crossings(db, actor, roundtable)
     _invitations(db, actor, roundtable)
     for event, spec in zip(created, EVENTS, strict=True):
         target = spec["status"]
         for status in WORKFLOW[: WORKFLOW.index(target) + 1] if target in WORKFLOW else []:
             events.change_status(db, actor=actor, event=event, status=status)
+    _record(db, actor, initiative, roundtable, sessions, {name: phase.id for name, phase in phases.items()})
     db.flush()
     log.info("demo loaded: initiative %s", initiative.id)
     return password
@@ -351,14 +360,16 @@ PROGRAMME = [
 ]
 
 
-def _agenda(db: Session, actor, event, people: dict[str, list]) -> None:  # type: ignore[no-untyped-def,type-arg]
-    """The roundtable's rooms, officials and its two days of sessions (DESIGN.md), published."""
+def _agenda(db: Session, actor, event, people: dict[str, list]) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """The roundtable's rooms, officials and its two days of sessions (DESIGN.md), published;
+    returns the sessions by title."""
     rooms = {
         name: agenda.create_room(db, actor=actor, event=event, data={"name": name, "capacity": capacity, "position": n})
         for n, (name, capacity) in enumerate(ROOMS)
     }
     met = {key: officials.create(db, actor=actor, event=event, fields=fields) for key, fields in OFFICIALS.items()}
     zone = ZoneInfo(event.timezone)
+    sessions = {}
     for day, start, end, kind, title, room, topics, speakers, extra in PROGRAMME:
         on = date.fromordinal(event.starts_on.toordinal() + day - 1)
         fields = {"is_published": True, **extra}
@@ -374,7 +385,8 @@ def _agenda(db: Session, actor, event, people: dict[str, list]) -> None:  # type
             ],
             **fields,
         )
-        agenda.create_session(db, actor=actor, event=event, data=data)
+        sessions[title] = agenda.create_session(db, actor=actor, event=event, data=data)
+    return sessions
 
 
 # --- the visiting delegation's crossings ---------------------------------------------------------
@@ -455,3 +467,172 @@ def _crossings(db: Session, actor, event) -> None:  # type: ignore[no-untyped-de
         if direction == CrossingDirection.ARRIVAL:
             crossings.clear(db, actor=actor, crossing=crossing)
             crossings.complete(db, actor=actor, crossing=crossing, actual_at=planned_at.replace(minute=45))
+
+
+# --- what the roundtable left behind -----------------------------------------------------------
+
+# Rapporteurs' notes, unattributed (most sessions were under the Chatham House Rule), by title.
+OUTCOMES = {
+    "Armenia–Azerbaijan relations: the current stage and future trajectories": (
+        "Participants took stock of relations after the agreements of 2025. There was broad agreement "
+        "that the normalisation process has opened a window that civil society should use, and concern "
+        "that public opinion in both countries lags behind the official process.",
+        [
+            "Relations are at their most promising stage in three decades, but remain fragile.",
+            "Civil society should accompany, not replace, the official track.",
+            "Regular bilateral contacts between experts and media are needed to sustain trust.",
+        ],
+    ),
+    "Implementing the peace agenda endorsed at the Washington Summit of 8 August 2025": (
+        "The discussion focused on what civil society can do to make the summit's agenda tangible for "
+        "people: monitoring, explaining and proposing practical steps.",
+        [
+            "Set up a joint civil-society monitoring of the peace agenda's implementation.",
+            "Publish plain-language explainers of the agreed texts in Armenian, Azerbaijani and Russian.",
+        ],
+    ),
+    "Cooperation between participants: joint projects, public communication, intersocietal mechanisms": (
+        "The working group drafted proposals for joint projects and agreed to create a shared "
+        "public-communication channel of both networks.",
+        [
+            "A joint public-communication channel, run by both networks, launched by June 2026.",
+            "Three pilot joint projects: youth exchange, journalists' fellowship, academic working papers.",
+            "An intersocietal contact group meeting every quarter.",
+        ],
+    ),
+    "Regional security, borders and connectivity": (
+        "Participants discussed the delimitation and demarcation of the border, the experience of "
+        "crossing at Voskepar / Ashaghi Askipara, and the regional transport links under discussion.",
+        [
+            "The Voskepar / Ashaghi Askipara crossing shows that agreed procedures work in practice.",
+            "Transport links should be planned with the communities living along them.",
+        ],
+    ),
+    "The benefits of sustainable peace and public expectations in both societies": (
+        "Participants compared recent surveys of public expectations in both societies and discussed how "
+        "the benefits of peace could reach border communities first.",
+        [
+            "Expectations of peace are high, but trust in the other society remains low.",
+            "Early, visible benefits for border communities would build support for peace.",
+        ],
+    ),
+    "Closing press conference": (
+        "The heads of both delegations presented the roundtable's conclusions and the joint statement.",
+        ["The joint statement was presented in English, Armenian and Azerbaijani."],
+    ),
+}
+
+# (title, area, owners, phase name, target, status, description, updates: (date, text, status))
+RECOMMENDATIONS = [
+    ("Joint public-communication channel of both networks", RecommendationArea.OTHER, ["AM", "AZ"],
+     "Initial confidence-building", date(2026, 6, 30), RecommendationStatus.DONE,
+     "A channel run by both civil-society networks that publishes the initiative's work in three languages.",
+     [(date(2026, 3, 16), "Editorial board of both networks appointed.", RecommendationStatus.IN_PROGRESS),
+      (date(2026, 6, 22), "The channel is live, publishing in Armenian, Azerbaijani and English.", RecommendationStatus.DONE)]),
+    ("Exchange of information on missing persons through the humanitarian framework",
+     RecommendationArea.HUMANITARIAN, ["AM", "AZ"], "Initial confidence-building", date(2026, 7, 31),
+     RecommendationStatus.IN_PROGRESS,
+     "Support families of missing persons of both sides with a joint civil-society appeal and referrals.",
+     [(date(2026, 4, 10), "Joint appeal of the families' associations published.", RecommendationStatus.IN_PROGRESS)]),
+    ("Civil-society monitoring of the peace agenda's implementation", RecommendationArea.SECURITY, ["AM", "AZ"],
+     "Dialogue and negotiation", date(2027, 3, 31), RecommendationStatus.AGREED,
+     "A joint monitoring report every six months on the implementation of the agenda endorsed in Washington.", []),
+    ("Study of passenger transport links through the Voskepar / Ashaghi Askipara section",
+     RecommendationArea.INFRASTRUCTURE, ["AM", "AZ"], "Dialogue and negotiation", date(2027, 5, 31),
+     RecommendationStatus.AGREED,
+     "Experts of both sides study a regular bus link for border communities, with the communities.", []),
+    ("Cross-border fair for small businesses", RecommendationArea.ECONOMIC, ["AM", "AZ"],
+     "Implementation and monitoring", date(2027, 10, 31), RecommendationStatus.PROPOSED,
+     "A first fair where small producers of both countries meet buyers, at a border location.", []),
+    ("Expert exchange on a regional electricity interconnection", RecommendationArea.ENERGY, ["AZ"],
+     "Implementation and monitoring", date(2028, 6, 30), RecommendationStatus.PROPOSED,
+     "Energy experts of both countries compare the options for interconnecting the grids.", []),
+]
+
+JOINT_STATEMENT = {
+    "en": ("Joint statement of the Peace Bridge roundtable in Tsaghkadzor",
+           "Civil society, experts and media of Armenia and Azerbaijan met in Tsaghkadzor on 13–14 February "
+           "2026.\n\nWe **welcome** the peace agenda endorsed at the Washington Summit of 8 August 2025 and "
+           "commit to:\n\n- a joint public-communication channel of both networks;\n- a civil-society "
+           "monitoring of the agenda's implementation;\n- regular roundtables, the next in Gabala.\n"),
+    "hy": ("Ծաղկաձորի «Խաղաղության կամուրջ» կլոր սեղանի համատեղ հայտարարություն",
+           "Հայաստանի և Ադրբեջանի քաղաքացիական հասարակության, փորձագետների և լրատվամիջոցների "
+           "ներկայացուցիչները հանդիպեցին Ծաղկաձորում 2026 թ. փետրվարի 13–14-ը։\n"),
+    "az": ("Tsaghkadzorda keçirilən «Sülh körpüsü» dəyirmi masasının birgə bəyanatı",
+           "Ermənistan və Azərbaycanın vətəndaş cəmiyyəti, ekspertləri və mediası 13–14 fevral 2026-cı il "
+           "tarixində Tsaghkadzorda görüşdülər.\n"),
+}
+PRESS_RELEASE = (
+    "Peace Bridge roundtable closes with a joint statement",
+    "The bilateral roundtable of the Peace Bridge initiative closed in Tsaghkadzor with a press conference "
+    "of the heads of both delegations, who presented a joint statement.",
+)
+# (outlet, url, title, date, language, country)
+COVERAGE = [
+    ("Yerevan Daily", "https://yerevan-daily.example.org/2026/02/14/peace-bridge",
+     "Civil society of Armenia and Azerbaijan meet in Tsaghkadzor", date(2026, 2, 14), "en", "AM"),
+    ("Caucasus Media Network", "https://caucasus-media.example.org/peace-bridge-tsaghkadzor",
+     "Peace Bridge: a roundtable across the border", date(2026, 2, 15), "en", "AZ"),
+    ("Baku Herald", "https://baku-herald.example.org/news/2026-02-14-roundtable",
+     "Azerbaijani delegation returns from Tsaghkadzor", date(2026, 2, 14), "az", "AZ"),
+    ("Armenian Press Club", "https://press-club.example.org/2026/peace-bridge",
+     "Խաղաղության կամուրջ. կլոր սեղան Ծաղկաձորում", date(2026, 2, 16), "hy", "AM"),
+    ("Regional Review", "https://regional-review.example.org/2026/02/roundtable",
+     "Мост мира: круглый стол в Цахкадзоре", date(2026, 2, 18), "ru", "GE"),
+]
+SUMMARY_INTRODUCTION = (
+    "On 13–14 February 2026 the Peace Bridge initiative held its bilateral roundtable in Tsaghkadzor, "
+    "Armenia, bringing together civil society, experts and media of Armenia and Azerbaijan. The "
+    "Azerbaijani delegation arrived and departed by land through the Voskepar / Ashaghi Askipara section."
+)
+SUMMARY_CONCLUSION = (
+    "The roundtable agreed a joint statement and a set of recommendations now tracked on the initiative's "
+    "roadmap. The next engagement is the working group on regional connectivity and borders in Gabala."
+)
+
+
+def _record(db: Session, actor, initiative, event, sessions: dict, phases: dict[str, int]) -> None:  # type: ignore[no-untyped-def,type-arg]
+    """The roundtable's outcomes, its recommendations on the roadmap, the joint statement
+    approved by both delegations and published with the press release, the coverage it got and
+    its summary, published."""
+    for title, (notes, key_points) in OUTCOMES.items():
+        outcomes.save(db, actor=actor, session=sessions[title], data=OutcomeIn(notes=notes, key_points=key_points))
+    source = sessions["Cooperation between participants: joint projects, public communication, intersocietal mechanisms"]
+    for title, area, owners, phase, target, status, description, updates in RECOMMENDATIONS:
+        recommendation = recommendations.create(
+            db, actor=actor, initiative=initiative,
+            fields=dict(
+                event_id=event.id, session_id=source.id if area == RecommendationArea.OTHER else None,
+                phase_id=phases[phase], title=title, description=description, area=area, owners=owners,
+                target_on=target, status=RecommendationStatus.AGREED if status != RecommendationStatus.PROPOSED else status,
+            ),
+        )
+        for reported_on, text, moved_to in updates:
+            recommendations.add_update(
+                db, actor=actor, recommendation=recommendation, text=text, reported_on=reported_on, status=moved_to
+            )
+    conference = sessions["Closing press conference"]
+    languages = iter(JOINT_STATEMENT.items())
+    language, (title, body) = next(languages)
+    statement = press.create(
+        db, actor=actor, event=event, kind=PressKind.JOINT_STATEMENT, language=language, title=title, body=body,
+        session_id=conference.id,
+    )
+    for language, (title, body) in languages:
+        press.edit(db, actor=actor, item=statement, language=language, title=title, body=body)
+    for delegation in press.delegations_of(db, event=event):
+        press.approve(db, actor=actor, item=statement, revision=statement.revision, delegation_id=delegation.id)
+    press.publish(db, actor=actor, item=statement)
+    title, body = PRESS_RELEASE
+    release = press.create(
+        db, actor=actor, event=event, kind=PressKind.RELEASE, language="en", title=title, body=body,
+        session_id=conference.id,
+    )
+    press.publish(db, actor=actor, item=release)
+    for outlet, url, title, published_on, language, country in COVERAGE:
+        press.create_coverage(
+            db, actor=actor, event=event,
+            fields=dict(outlet=outlet, url=url, title=title, published_on=published_on, language=language, country=country),
+        )
+    summaries.update(db, actor=actor, event=event, introduction=SUMMARY_INTRODUCTION, conclusion=SUMMARY_CONCLUSION)
+    summaries.publish(db, actor=actor, event=event)

@@ -60,9 +60,14 @@ def render_markdown(text: str | None) -> Markup:
     """Markdown source to safe HTML (the Jinja filter `markdown`)."""
     if not text:
         return Markup("")
+    return Markup(_rendered(str(text)[:MAX_CHARS]))  # noqa: S704  # nosec B704 - raw HTML off, then sanitised by nh3
+
+
+# Pages show the same descriptions on every request: a pure function of the text, kept.
+@lru_cache(maxsize=4096)
+def _rendered(text: str) -> str:
     md = _parser()
     env: dict[str, object] = {}
-    tokens = md.parse(str(text)[:MAX_CHARS], env)
+    tokens = md.parse(text, env)
     _shift_headings(tokens)
-    html = sanitise(md.renderer.render(tokens, md.options, env))
-    return Markup(html)  # noqa: S704  # nosec B704 - raw HTML off, then sanitised by nh3
+    return sanitise(md.renderer.render(tokens, md.options, env))

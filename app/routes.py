@@ -11,6 +11,8 @@ def routers() -> list[APIRouter]:
     from app.agenda import api as agenda_api
     from app.agenda import pages as agenda_pages
     from app.agenda import public as agenda_public
+    from app.archive import api as archive_api
+    from app.archive import pages as archive_pages
     from app.audit import pages as audit_pages
     from app.crossings import admin as crossings_admin
     from app.crossings import api as crossings_api
@@ -31,15 +33,24 @@ def routers() -> list[APIRouter]:
     from app.me import pages as me_pages
     from app.officials import api as officials_api
     from app.officials import pages as officials_pages
+    from app.outcomes import api as outcomes_api
+    from app.outcomes import pages as outcomes_pages
+    from app.press import api as press_api
+    from app.press import pages as press_pages
+    from app.recommendations import api as recommendations_api
+    from app.recommendations import pages as recommendations_pages
     from app.registrations import api as registrations_api
     from app.registrations import pages as registrations_pages
     from app.registrations import transfer as registrations_transfer
+    from app.summaries import api as summaries_api
+    from app.summaries import pages as summaries_pages
 
     modules = (
         accounts_pages,
         accounts_admin,
         audit_pages,
         initiatives_pages,
+        archive_pages,  # before events_pages: /events/import is no event id
         events_pages,
         delegations_pages,
         registrations_pages,
@@ -50,11 +61,16 @@ def routers() -> list[APIRouter]:
         officials_pages,
         agenda_pages,
         agenda_public,
+        outcomes_pages,
+        press_pages,
+        recommendations_pages,
         crossings_admin,
         crossings_downloads,
         crossings_pages,
+        summaries_pages,
         accounts_api,
         initiatives_api,
+        archive_api,
         events_api,
         delegations_api,
         registrations_api,
@@ -63,8 +79,12 @@ def routers() -> list[APIRouter]:
         itineraries_api,
         officials_api,
         agenda_api,
+        outcomes_api,
+        press_api,
+        recommendations_api,
         crossing_points_api,
         crossings_api,
+        summaries_api,
     )
     return [module.router for module in modules]
 

@@ -225,9 +225,12 @@ def measure(
                     continue
                 result["status"] = "measured"
                 rps = result.get("throughput", {}).get("rps")
+                first = result["latency"].get("first_ms")
                 console.print(
                     f"  {page.label}: median {result['latency']['median_ms']:.2f} ms"
                     + (f", {rps:,.0f} req/s" if rps is not None else "")
+                    # The summary PDF keeps what it printed: say what the first print cost.
+                    + (f" (first request {first:,.0f} ms)" if page.median_only and first is not None else "")
                 )
         finally:
             for client in clients.values():

@@ -7,9 +7,11 @@ from app.initiatives.models import InitiativeStatus
 from app.policy import Action, can, visible_events
 from tests.factories import (
     AdminFactory,
+    DelegationFactory,
     EventFactory,
     InitiativeFactory,
     UserFactory,
+    coordinator,
     organiser,
     press_officer,
 )
@@ -24,9 +26,17 @@ EVENT_MATRIX = {
     Action.EVENT_CHANGE_STATUS: {"admin", "organiser"},
     Action.EVENT_MANAGE_STAFF: {"admin", "organiser"},
     Action.EVENT_CREATE: {"admin"},
+    Action.OUTCOME_VIEW: {"admin", "organiser", "press_officer"},
+    Action.OUTCOME_MANAGE: {"admin", "organiser"},
+    Action.RECOMMENDATION_MANAGE: {"admin", "organiser"},
+    Action.PRESS_VIEW: {"admin", "organiser", "press_officer"},
+    Action.PRESS_MANAGE: {"admin", "organiser", "press_officer"},
+    Action.SUMMARY_VIEW: {"admin", "organiser", "press_officer"},
+    Action.SUMMARY_MANAGE: {"admin", "organiser"},
 }
 
-ADMIN_ONLY = [Action.INITIATIVE_CREATE, Action.INITIATIVE_EDIT, Action.USER_MANAGE, Action.AUDIT_VIEW, Action.SITE_MANAGE]
+ADMIN_ONLY = [Action.INITIATIVE_CREATE, Action.INITIATIVE_EDIT, Action.USER_MANAGE, Action.AUDIT_VIEW, Action.SITE_MANAGE,
+              Action.CROSSING_POINT_MANAGE, Action.EVENT_TRANSFER]
 
 
 @pytest.fixture
@@ -106,3 +116,14 @@ def test_visible_events_scope_matches_can(people, db) -> None:  # type: ignore[n
         ids = set(db.scalars(select(Event.id).where(visible_events(user))))
         expected = {e.id for e in db.scalars(select(Event)) if can(user, Action.EVENT_VIEW, e)}
         assert ids == expected, role
+
+
+def test_joint_statements_are_approved_by_each_side_s_own_coordinators(db) -> None:  # type: ignore[no-untyped-def]
+    event = EventFactory(status=EventStatus.PLANNED)
+    side_a, side_b = DelegationFactory(event=event), DelegationFactory(event=event, country="AZ")
+    coordinator_a = coordinator(side_a)
+
+    assert can(coordinator_a, Action.PRESS_APPROVE, side_a)
+    assert not can(coordinator_a, Action.PRESS_APPROVE, side_b)
+    assert not can(organiser(event), Action.PRESS_APPROVE, side_a)
+    assert not can(press_officer(event), Action.PRESS_APPROVE, side_a)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app import policy
+from app.db import utcnow
 from app.deps import (
     CsrfChecked,
     CurrentUser,
@@ -34,6 +35,9 @@ from app.initiatives.schemas import (
     PhaseUpdate,
 )
 from app.policy import Action
+from app.recommendations import roadmap as roadmap_chart
+from app.recommendations import service as recommendation_service
+from app.recommendations.models import RecommendationArea, RecommendationStatus
 from app.web import flash, redirect_303, render
 
 router = APIRouter(dependencies=[CsrfChecked], include_in_schema=False)
@@ -177,7 +181,24 @@ def roadmap(
     request: Request, db: DbSession, user: OptionalUser, initiative: InitiativeDep
 ) -> Response:
     phases = service.list_phases(db, viewer=user, initiative=initiative).items
-    return render(request, "initiatives/roadmap.html", {"initiative": initiative, "phases": phases})
+    recommendations = recommendation_service.for_roadmap(db, viewer=user, initiative=initiative)
+    chart = roadmap_chart.layout(
+        phases, recommendations, today=utcnow().date(), no_phase_label=_("Not in a phase")
+    )
+    context = {
+        "initiative": initiative,
+        "phases": phases,
+        "recommendations": recommendations,
+        "chart": chart,
+        "status_labels": {
+            s.value: _(recommendation_service.status_label(s).capitalize())
+            for s in RecommendationStatus
+        },
+        "area_labels": {
+            a.value: _(recommendation_service.area_label(a)) for a in RecommendationArea
+        },
+    }
+    return render(request, "initiatives/roadmap.html", context)
 
 
 def _roadmap_url(initiative_id: int) -> str:

@@ -10,7 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, get_args
 
@@ -30,7 +30,7 @@ from app.db import Base
 from app.deps import form_body
 from app.events.models import EventStatus, StaffRole
 from app.initiatives.models import InitiativeStatus
-from app.press.models import PressKind
+from app.press.models import PressKind, PressStatus
 from app.routes import api_routes
 from app.security import keyed_hash, token_hash
 from app.web import CSRF_COOKIE, SESSION_COOKIE
@@ -42,6 +42,7 @@ from tests.factories import (
     DelegationFactory,
     EventFactory,
     EventStaffFactory,
+    EventSummaryFactory,
     InitiativeFactory,
     InvitationFactory,
     ManifestEntryFactory,
@@ -256,9 +257,15 @@ def _build_objects(db: Session, event_status: EventStatus, initiative_status: In
         "step_id": step,
     }
     recommendation = RecommendationFactory(event=event, initiative=initiative, phase=phase, session=session)
-    press = PressItemFactory(event=event, kind=PressKind.JOINT_STATEMENT)
+    # A published joint statement: the public may read it (a draft would be a 404 to them).
+    press = PressItemFactory(
+        event=event, kind=PressKind.JOINT_STATEMENT, status=PressStatus.PUBLISHED,
+        published_at=datetime(2026, 2, 14, 17, 0, tzinfo=UTC),
+    )
     PressVersionFactory(item=press)
     OutcomeFactory(session=session)
+    # A published post-event summary: its public variant is for whoever may see the event.
+    EventSummaryFactory(event=event, published_at=datetime(2026, 2, 15, 12, 0, tzinfo=UTC))
     objects |= {
         "recommendation_id": recommendation,
         "update_id": ProgressUpdateFactory(recommendation=recommendation),
@@ -309,8 +316,10 @@ def plausible_values(ids: dict[str, Any], *, email: str, current_password: str) 
         "host_country": "AM",
         "timezone": "Asia/Yerevan",
         "kind": "roundtable",
-        "starts_on": "2026-03-01",
-        "ends_on": "2026-03-02",
+        # The world event's days (EventFactory), so that the sessions and crossings below fall
+        # within an event made with these values too (the XSS sweep makes its own).
+        "starts_on": "2026-02-13",
+        "ends_on": "2026-02-14",
         "initiative_id": ids.get("initiative_id"),
         "status": "archived",
         "email": email,
@@ -381,6 +390,31 @@ def plausible_values(ids: dict[str, Any], *, email: str, current_password: str) 
         "seats": 10,
         "staying_reason": "Plausible reason",
         "done": True,
+        # The post-event summary's introduction and conclusion (Markdown).
+        "introduction": "Plausible introduction",
+        "conclusion": "Plausible conclusion",
+        # Session outcomes (key points: a JSON list in the API, one per line on the page).
+        "notes": "Plausible notes",
+        "key_points": ["Plausible key point"],
+        "is_public": True,
+        # Press items (a version in a language; the world's item is at revision 1) and coverage.
+        "body": "Plausible body",
+        "revision": 1,
+        "outlet": "Plausible outlet",
+        "url": "https://news.example.org/plausible",
+        "published_on": "2026-02-14",
+        # Recommendations and their progress updates. No owning sides: a recommendation of an
+        # event without delegations yet (as the XSS sweep makes them) may name none.
+        "area": "humanitarian",
+        "owners": [],
+        "owners_other": "AM",
+        "owner": "AM",
+        "target_on": "2026-06-30",
+        "event_id": ids.get("event_id"),
+        "session_id": ids.get("session_id"),
+        "phase_id": ids.get("phase_id"),
+        "reported_on": "2026-02-14",
+        "text": "Plausible progress",
     }
 
 
