@@ -345,9 +345,10 @@ def test_programme_pdf_of_40_sessions_renders_within_a_second(db):
     programme = public_programme(db, event)
     exports.programme_pdf(programme)  # fonts and templates load once per process
 
-    started = time.perf_counter()
+    # CPU time of this process: other processes on a busy machine do not count against it.
+    started = time.process_time()
     content = exports.programme_pdf(programme)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
 
     assert content.startswith(b"%PDF-")
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
+    assert elapsed < 1.0, f"{elapsed:.2f} s of CPU"
