@@ -222,18 +222,6 @@ def session_choices(db: Session, *, viewer: User | None, event: Event) -> list[t
     return [(id_, f"{title} ({format_moment(starts_at, event.timezone, fmt='short')})") for id_, title, starts_at in rows]
 
 
-def published_for_event(db: Session, *, event: Event) -> list[PressItem]:
-    """The event's published items with their versions and approvals, first published first (for
-    the post-event summary; the caller decides who may see it)."""
-    query = (
-        select(PressItem)
-        .options(selectinload(PressItem.versions), selectinload(PressItem.approvals))
-        .where(PressItem.event_id == event.id, PressItem.status == PressStatus.PUBLISHED)
-        .order_by(PressItem.published_at, PressItem.id)
-    )
-    return _with_event(list(db.scalars(query)), event)
-
-
 def feed_items(db: Session, *, viewer: User | None, event: Event, limit: int = 50) -> list[PressItem]:
     """The latest published items, newest first, for the Atom feed."""
     policy.require(viewer, Action.EVENT_VIEW, event)

@@ -641,8 +641,7 @@ def _statements_query() -> Select[Any]:
 
 def statements(db: Session, event: Event) -> list[Statement]:
     """The published press items, first published first, each with the latest text in each
-    language: one query over the items and their versions (the summary's query budget cannot
-    afford app.press.service.published_for_event, which loads the approvals too)."""
+    language: one query over the items and their versions."""
     query = _statements_query()
     items: dict[int, tuple[PressKind, datetime | None]] = {}
     latest: dict[int, dict[str, Any]] = {}

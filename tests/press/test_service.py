@@ -390,20 +390,6 @@ def test_an_item_of_another_event_is_not_found(db):
         service.get_for_viewer(db, viewer=organiser(event), event=event, press_id=other.id)
 
 
-def test_published_for_event_gives_the_published_items_with_their_versions_in_order(db):
-    event = EventFactory()
-    later = published(event, "Later", datetime(2026, 2, 14, 18, tzinfo=UTC))
-    first = published(event, "First", datetime(2026, 2, 14, 9, tzinfo=UTC))
-    PressItemFactory(event=event)
-    db.flush()
-    db.expire_all()
-
-    items = service.published_for_event(db, event=event)
-
-    assert [i.id for i in items] == [first.id, later.id]
-    assert [service.headline(i).title for i in items] == ["First", "Later"]
-
-
 # --- media coverage -------------------------------------------------------------------------------
 
 COVERAGE = {
