@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench lint install install-dev clean
+.PHONY: run test bench lint messages install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,15 @@ test: lint
 		echo "== again on PostgreSQL =="; \
 		PARLEY_TEST_BACKEND=postgres $(BIN)/python -m pytest -m "not browser"; \
 	fi
+
+# New or changed messages into every catalogue (app/locale/<code>/LC_MESSAGES/messages.po);
+# then translate what is new: the suite fails while a catalogue lacks a message.
+messages: install-dev
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project=Parley \
+		--copyright-holder=Parley -o app/locale/messages.pot .
+	for code in hy az ru; do \
+		$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/locale/messages.pot -d app/locale -l $$code; \
+	done
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -6,6 +6,7 @@ from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from app import i18n
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.db import get_db
@@ -64,6 +65,8 @@ def current_user_optional(request: Request, db: DbSession) -> User | None:
             user = session.user
             request.state.auth = "cookie"
     request.state.user = user
+    if user is not None:
+        i18n.prefer(user.language)
     if (
         user is not None
         and request.state.auth == "cookie"

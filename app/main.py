@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import configure_mappers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app import errors
+from app import errors, i18n
 from app.config import ROOT, get_settings
 from app.db import RequestGate, get_engine
 from app.logging import configure_logging
@@ -81,6 +81,43 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class LanguageMiddleware:
+    """Chooses the request's language (cookie, else Accept-Language) before anything reads it;
+    the signed-in user's own language replaces it once they are known (app.deps)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(STATIC_PATHS):
+            await self.app(scope, receive, send)
+            return
+        cookie = accept = None
+        for name, value in scope.get("headers", []):
+            if name == b"cookie":
+                cookie = _cookie_value(value.decode("latin-1"), i18n.LANGUAGE_COOKIE) or cookie
+            elif name == b"accept-language":
+                accept = value.decode("latin-1")
+        i18n.begin_request(i18n.negotiate(cookie, accept))
+
+        async def send_with_language(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"content-language", i18n.current_language().encode()))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_language)
+
+
+def _cookie_value(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
 
 
 # Python's cyclic garbage collector runs after every 700 new container objects by default, and
@@ -148,6 +185,7 @@ def create_app() -> FastAPI:
     errors.install_handlers(app)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestGate)
+    app.add_middleware(LanguageMiddleware)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.mount(
         "/docs-static",

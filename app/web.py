@@ -41,9 +41,12 @@ def _environment() -> Environment:
         format_range=i18n.format_range,
         format_day=i18n.format_day,
         format_moment=i18n.format_moment,
+        format_number=i18n.format_number,
+        display_name=i18n.display_name,
+        current_language=i18n.current_language,
         languages=i18n.LANGUAGES,
     )
-    env.filters["label"] = lambda value: str(value).replace("_", " ").capitalize()
+    env.filters["label"] = i18n.label
     env.filters["markdown"] = render_markdown
     return env
 
@@ -53,7 +56,7 @@ templates = Jinja2Templates(env=_environment())
 
 def render_template(name: str, context: dict[str, Any]) -> str:
     """A template to a string, outside a request (e-mails, PDFs)."""
-    return templates.env.get_template(name).render(**context)
+    return templates.env.get_template(name).render(**{"lang": i18n.current_language(), **context})
 
 
 # --- CSRF: a random cookie, and a form token that is its keyed hash -----------------------------
@@ -148,6 +151,7 @@ def render(
         "flashes": _read_flashes(request),
         "values": {},
         "errors": {},
+        "lang": i18n.current_language(),
         **(context or {}),
     }
     response = templates.TemplateResponse(request, name, full, status_code=status_code)

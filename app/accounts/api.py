@@ -3,7 +3,7 @@
 from fastapi import APIRouter, status
 
 from app.accounts import service
-from app.accounts.schemas import UserCreate, UserRead, UserUpdate, UserUpdateIn
+from app.accounts.schemas import MeUpdate, UserCreate, UserRead, UserUpdate, UserUpdateIn
 from app.deps import CsrfChecked, CurrentUser, DbSession, Id, PageNumber, declare
 from app.errors import API_ERRORS
 from app.pagination import PageOut, PerPage
@@ -18,6 +18,12 @@ MANAGE = declare(Action.USER_MANAGE)
 @router.get("/me", response_model=UserRead, dependencies=[declare(Action.ACCOUNT_MANAGE_OWN)])
 def me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)
+
+
+@router.patch("/me", response_model=UserRead, dependencies=[declare(Action.ACCOUNT_MANAGE_OWN)])
+def update_me(db: DbSession, user: CurrentUser, data: MeUpdate) -> UserRead:
+    """The caller's own settings: today the language of their pages and e-mails."""
+    return UserRead.model_validate(service.set_language(db, actor=user, language=data.language))
 
 
 @router.get("/users", response_model=PageOut[UserRead], dependencies=[MANAGE])

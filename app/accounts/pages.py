@@ -7,9 +7,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from app import i18n
 from app.accounts import service
 from app.accounts.schemas import (
     ApiTokenForm,
+    LanguageForm,
     LoginForm,
     NewPasswordForm,
     PasswordChangeForm,
@@ -165,6 +167,26 @@ def reset(request: Request, db: DbSession, body: FormBody, token: str) -> Respon
             flash(request, "Your password has been changed. Sign in with the new one.")
             return redirect_303(request, "/login")
     return render(request, "accounts/reset.html", {"token": token, "valid": True, "errors": errors}, status_code=422)
+
+
+# --- the language switcher: every page's footer, and the account page --------------------------
+
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
+@router.post("/language", dependencies=[declare(PUBLIC)])
+def choose_language(request: Request, db: DbSession, user: OptionalUser, body: FormBody) -> Response:
+    data, errors = validate_form(LanguageForm, body)
+    target = safe_next(body.get("next") if isinstance(body.get("next"), str) else None)
+    if data is None:
+        flash(request, i18n._("Choose one of the offered languages."), "error")
+        return redirect_303(request, target)
+    if user is not None:
+        service.set_language(db, actor=user, language=data.language)
+    i18n.prefer(data.language)
+    response = redirect_303(request, target)
+    set_cookie(request, response, i18n.LANGUAGE_COOKIE, data.language, max_age=LANGUAGE_COOKIE_AGE)
+    return response
 
 
 # --- the user's own account --------------------------------------------------------------------

@@ -1,9 +1,13 @@
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app.forms import Form
 from app.security import PASSWORD_MAX, password_problem
+
+# The languages of app.i18n.LANGUAGES (a test keeps the two in step).
+LanguageCode = Literal["en", "hy", "az", "ru"]
 
 
 def _password(value: str) -> str:
@@ -45,7 +49,7 @@ class UserCreate(BaseModel):
     full_name: str = Field(min_length=1, max_length=200)
     password: str
     is_admin: bool = False
-    language: str | None = Field(default=None, max_length=8)
+    language: LanguageCode | None = None
 
     _check = field_validator("password")(_password)
 
@@ -88,6 +92,7 @@ class UserRead(BaseModel):
     is_admin: bool
     is_active: bool
     totp_enabled: bool
+    language: str | None
     created_at: datetime
 
 
@@ -99,3 +104,18 @@ class ApiTokenRead(BaseModel):
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+
+
+class LanguageForm(Form):
+    """The language switcher: any visitor's choice, and a signed-in user's profile setting."""
+
+    language: LanguageCode
+    next: str | None = Field(default=None, max_length=2000)
+
+
+class MeUpdate(BaseModel):
+    """PATCH /api/v1/me: the caller's own settings; null language means "follow the browser"."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: LanguageCode | None

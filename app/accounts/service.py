@@ -9,7 +9,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit, crypto, policy
+from app import audit, crypto, i18n, policy
 from app.accounts.models import (
     ApiToken,
     LoginAttempt,
@@ -118,6 +118,16 @@ def update_user(db: Session, *, actor: User, user: User, data: UserUpdate) -> Us
     db.flush()
     audit.record(db, actor, "user.update", user, fields=sorted(changed))
     return user
+
+
+def set_language(db: Session, *, actor: User, language: str | None) -> User:
+    """The user's own language for pages and e-mails; None follows their browser."""
+    policy.require(actor, Action.ACCOUNT_MANAGE_OWN)
+    if language is not None and language not in i18n.LANGUAGES:
+        raise FieldError("language", i18n._("Choose one of the offered languages."))
+    actor.language = language
+    db.flush()
+    return actor
 
 
 def ensure_administrator(db: Session, *, email: str, password: str) -> bool:
