@@ -236,7 +236,10 @@ def _tailoring(language: str) -> dict[str, str]:
 def collation_key(text: str, language: str | None = None) -> tuple[str, str]:
     """A sort key for names in the reader's language: case and accents weigh only on ties,
     letters the language counts as its own (Azerbaijani ə, ş …) sort after their base letter."""
-    tailoring = _tailoring(_language(language))
+    language = _language(language)
+    tailoring = _tailoring(language)
+    if language == "az":  # dotted and dotless i are two letters: I is the capital of ı
+        text = text.replace("I", "ı").replace("İ", "i")
     folded = text.casefold()
     base = "".join(tailoring.get(ch) or _strip_marks(ch) for ch in folded)
     return base, folded
