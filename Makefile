@@ -51,7 +51,7 @@ test: lint
 # then translate what is new: the suite fails while a catalogue lacks a message.
 messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --project=Parley \
-		--copyright-holder=Parley -o app/locale/messages.pot .
+		--copyright-holder=Parley --ignore-dirs=".* __pycache__" -o app/locale/messages.pot .
 	for code in hy az ru; do \
 		$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i app/locale/messages.pot -d app/locale -l $$code; \
 	done

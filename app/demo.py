@@ -360,6 +360,84 @@ PROGRAMME = [
 ]
 
 
+# The sessions' titles (and some descriptions) in Armenian, Azerbaijani and Russian, by English
+# title: readers who use Parley in those languages see them (app.agenda.models.SessionTranslation).
+SESSION_TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "Opening of the roundtable": {
+        "hy": {"title": "Կլոր սեղանի բացում",
+               "description": "Ողջույնի խոսք երկու պատվիրակությունների ղեկավարների կողմից։"},
+        "az": {"title": "Dəyirmi masanın açılışı",
+               "description": "Hər iki nümayəndə heyətinin rəhbərlərinin salamlama nitqi."},
+        "ru": {"title": "Открытие круглого стола", "description": "Приветственное слово глав обеих делегаций."},
+    },
+    "Armenia–Azerbaijan relations: the current stage and future trajectories": {
+        "hy": {"title": "Հայաստան–Ադրբեջան հարաբերություններ․ ներկա փուլը և զարգացման ապագա ուղիները"},
+        "az": {"title": "Ermənistan–Azərbaycan münasibətləri: hazırkı mərhələ və gələcək perspektivlər"},
+        "ru": {"title": "Армяно-азербайджанские отношения: текущий этап и траектории развития"},
+    },
+    "Implementing the peace agenda endorsed at the Washington Summit of 8 August 2025": {
+        "hy": {"title": "2025 թվականի օգոստոսի 8-ի Վաշինգտոնի գագաթնաժողովում հավանության արժանացած "
+                        "խաղաղության օրակարգի իրականացումը"},
+        "az": {"title": "8 avqust 2025-ci il Vaşinqton sammitində təsdiqlənmiş sülh gündəliyinin icrası"},
+        "ru": {"title": "Реализация мирной повестки, одобренной на Вашингтонском саммите 8 августа 2025 года"},
+    },
+    "Cooperation between participants: joint projects, public communication, intersocietal mechanisms": {
+        "hy": {"title": "Մասնակիցների համագործակցություն․ համատեղ ծրագրեր, հանրային հաղորդակցություն, "
+                        "միջհասարակական մեխանիզմներ"},
+        "az": {"title": "İştirakçılar arasında əməkdaşlıq: birgə layihələr, ictimai kommunikasiya, "
+                        "cəmiyyətlərarası mexanizmlər"},
+        "ru": {"title": "Сотрудничество участников: совместные проекты, публичная коммуникация, "
+                        "межобщественные механизмы"},
+    },
+    "Regional security, borders and connectivity": {
+        "hy": {"title": "Տարածաշրջանային անվտանգություն, սահմաններ և հաղորդակցություններ",
+               "description": "Սահմանազատում և սահմանագծում, սահմանային անցակետեր, ինչպիսին է "
+                              "Ոսկեպար / Աշաղի Ասկիպարան, և տարածաշրջանի տրանսպորտային կապերը։"},
+        "az": {"title": "Regional təhlükəsizlik, sərhədlər və kommunikasiyalar",
+               "description": "Delimitasiya və demarkasiya, Voskepar / Aşağı Əskipara kimi sərhəd keçidləri "
+                              "və regionda nəqliyyat əlaqələri."},
+        "ru": {"title": "Региональная безопасность, границы и коммуникации",
+               "description": "Делимитация и демаркация, пункты пропуска, такие как Воскепар / Ашагы Аскипара, "
+                              "и транспортное сообщение в регионе."},
+    },
+    "Meeting with the Secretary of the Security Council": {
+        "hy": {"title": "Հանդիպում Անվտանգության խորհրդի քարտուղարի հետ"},
+        "az": {"title": "Təhlükəsizlik Şurasının katibi ilə görüş"},
+        "ru": {"title": "Встреча с секретарём Совета безопасности"},
+    },
+    "Informal dinner and cultural evening": {
+        "hy": {"title": "Ոչ պաշտոնական ընթրիք և մշակութային երեկո"},
+        "az": {"title": "Qeyri-rəsmi şam yeməyi və mədəniyyət axşamı"},
+        "ru": {"title": "Неформальный ужин и культурный вечер"},
+    },
+    "The benefits of sustainable peace and public expectations in both societies": {
+        "hy": {"title": "Կայուն խաղաղության օգուտները և հանրային սպասումները երկու հասարակություններում"},
+        "az": {"title": "Davamlı sülhün faydaları və hər iki cəmiyyətdə ictimai gözləntilər"},
+        "ru": {"title": "Преимущества устойчивого мира и общественные ожидания в обоих обществах"},
+    },
+    "Meeting with the Deputy Minister of Foreign Affairs": {
+        "hy": {"title": "Հանդիպում արտաքին գործերի փոխնախարարի հետ"},
+        "az": {"title": "Xarici işlər nazirinin müavini ilə görüş"},
+        "ru": {"title": "Встреча с заместителем министра иностранных дел"},
+    },
+    "Walk through Tsaghkadzor and visit to Kecharis Monastery": {
+        "hy": {"title": "Զբոսանք Ծաղկաձորում և այց Կեչառիսի վանք",
+               "description": "Ոչ պաշտոնական զբոսանք․ խորհուրդ է տրվում հագնել հարմար կոշիկներ։"},
+        "az": {"title": "Tsaxkadzorda gəzinti və Keçaris monastırına səfər",
+               "description": "Qeyri-rəsmi gəzinti; rahat ayaqqabı geyinməyiniz tövsiyə olunur."},
+        "ru": {"title": "Прогулка по Цахкадзору и посещение монастыря Кечарис",
+               "description": "Неформальная прогулка; рекомендуется удобная обувь."},
+    },
+    "Closing press conference": {
+        "hy": {"title": "Եզրափակիչ մամուլի ասուլիս"},
+        "az": {"title": "Yekun mətbuat konfransı"},
+        "ru": {"title": "Итоговая пресс-конференция"},
+    },
+    "Coffee break": {"hy": {"title": "Սուրճի ընդմիջում"}, "az": {"title": "Kofe fasiləsi"}, "ru": {"title": "Кофе-брейк"}},
+    "Lunch": {"hy": {"title": "Ճաշ"}, "az": {"title": "Nahar"}, "ru": {"title": "Обед"}},
+}
+
+
 def _agenda(db: Session, actor, event, people: dict[str, list]) -> dict:  # type: ignore[no-untyped-def,type-arg]
     """The roundtable's rooms, officials and its two days of sessions (DESIGN.md), published;
     returns the sessions by title."""
@@ -383,6 +461,7 @@ def _agenda(db: Session, actor, event, people: dict[str, list]) -> dict:  # type
                 else SpeakerIn(registration_id=people[side][who].id, role=role)
                 for side, who, role in speakers
             ],
+            translations=SESSION_TRANSLATIONS.get(title, {}),
             **fields,
         )
         sessions[title] = agenda.create_session(db, actor=actor, event=event, data=data)

@@ -11,6 +11,7 @@ from app.accounts import service as accounts
 from app.accounts.models import User
 from app.db import get_db
 from app.errors import DomainError, Forbidden, NotAuthenticated
+from app.i18n import N_, _
 from app.policy import ADMIN_ONLY, PUBLIC_ACTIONS, Action, require
 from app.web import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, csrf_valid
 
@@ -26,13 +27,13 @@ SETUP_PATHS = ("/account/two-factor", "/logout", "/static/")
 
 
 class CsrfFailed(Forbidden):
-    default_message = "The form has expired or did not come from Parley. Reload the page and try again."
+    default_message = N_("The form has expired or did not come from Parley. Reload the page and try again.")
     sign_in_helps = False
 
 
 class SecondFactorSetupRequired(DomainError):
     status_code = 403
-    default_message = "Your role requires a second factor. Set one up to continue."
+    default_message = N_("Your role requires a second factor. Set one up to continue.")
     redirect_to = "/account/two-factor"
 
 
@@ -56,7 +57,7 @@ def current_user_optional(request: Request, db: DbSession) -> User | None:
     if raw is not None:
         user = accounts.user_for_api_token(db, raw)
         if user is None:
-            raise NotAuthenticated("The API token is not valid.")
+            raise NotAuthenticated(_("The API token is not valid."))
         request.state.auth = "token"
     elif token := request.cookies.get(SESSION_COOKIE):
         # One query: the session, its user, their grants and the site's second-factor policy.

@@ -9,19 +9,22 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.i18n import N_, _
+
 log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
     status_code = 400
-    default_message = "The request cannot be carried out."
+    # Marked with N_ here, translated when raised (in the language of the request).
+    default_message = N_("The request cannot be carried out.")
     # Pages answer with a redirect here instead of an error page (the API still gets JSON).
     redirect_to: str | None = None
     # A signed-out visitor refused this way is sent to sign in first.
     sign_in_helps = True
 
     def __init__(self, message: str | None = None) -> None:
-        self.message = message or self.default_message
+        self.message = message or _(self.default_message)
         super().__init__(self.message)
 
     @property
@@ -31,34 +34,34 @@ class DomainError(Exception):
 
 class NotFound(DomainError):
     status_code = 404
-    default_message = "Not found."
+    default_message = N_("Not found.")
 
 
 class Forbidden(DomainError):
     status_code = 403
-    default_message = "You are not allowed to do this."
+    default_message = N_("You are not allowed to do this.")
 
 
 class NotAuthenticated(DomainError):
     status_code = 401
-    default_message = "Please sign in."
+    default_message = N_("Please sign in.")
 
 
 class Conflict(DomainError):
     status_code = 409
-    default_message = "This conflicts with the current state."
+    default_message = N_("This conflicts with the current state.")
 
 
 class TooManyRequests(DomainError):
     status_code = 429
-    default_message = "Too many attempts. Try again later."
+    default_message = N_("Too many attempts. Try again later.")
 
 
 class UnstorableText(DomainError):
     """Text with a NUL character: PostgreSQL cannot store it, so neither back end accepts it."""
 
     status_code = 422
-    default_message = "The text contains a NUL character, which cannot be stored. Remove it and try again."
+    default_message = N_("The text contains a NUL character, which cannot be stored. Remove it and try again.")
 
 
 class FieldError(DomainError):
@@ -120,6 +123,18 @@ def _page(request: Request, status: int, message: str) -> Response:
     return render_error(request, status, message)
 
 
+# What a page says for Starlette's own errors (its details are English: "Method Not Allowed").
+HTTP_MESSAGES = {
+    404: N_("Not found."),
+    405: N_("This address does not accept this kind of request."),
+}
+
+
+def _http_message(exc: StarletteHTTPException) -> str:
+    known = HTTP_MESSAGES.get(exc.status_code)
+    return _(known) if known else str(exc.detail)
+
+
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def _domain(request: Request, exc: DomainError) -> Response:
@@ -141,18 +156,18 @@ def install_handlers(app: FastAPI) -> None:
             return _json(422, "ValidationError", errors)
         # A malformed id or query on a page: nothing by that address.
         if any(e["loc"] and e["loc"][0] == "path" for e in errors):
-            return _page(request, 404, "Not found.")
-        return _page(request, 422, "The request was not understood.")
+            return _page(request, 404, _("Not found."))
+        return _page(request, 422, _("The request was not understood."))
 
     @app.exception_handler(StarletteHTTPException)
     def _http(request: Request, exc: StarletteHTTPException) -> Response:
         if wants_json(request):
             return _json(exc.status_code, "HTTPError", exc.detail)
-        return _page(request, exc.status_code, str(exc.detail))
+        return _page(request, exc.status_code, _http_message(exc))
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if wants_json(request):
-            return _json(500, "InternalError", "An unexpected error occurred.")
-        return _page(request, 500, "An unexpected error occurred.")
+            return _json(500, "InternalError", _("An unexpected error occurred."))
+        return _page(request, 500, _("An unexpected error occurred."))

@@ -5,6 +5,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from starlette.datastructures import FormData
 
+from app import i18n
+from app.i18n import N_, _, ngettext
+
 F = TypeVar("F", bound=BaseModel)
 
 # Fields whose value is taken exactly as typed.
@@ -35,7 +38,8 @@ class Form(BaseModel):
     def _passwords_match(self) -> "Form":
         confirm = getattr(self, "password_confirm", None)
         if confirm is not None and confirm != getattr(self, "password", None):
-            raise ValueError("password_confirm: The two passwords do not match.")
+            # "field: message": errors_by_field shows the message beside that field.
+            raise ValueError("password_confirm: " + _("The two passwords do not match."))
         return self
 
 
@@ -46,27 +50,67 @@ def form_values(body: FormData, *, lists: tuple[str, ...] = ()) -> dict[str, Any
     return values
 
 
+# pydantic's own messages for bounds, as msgids of their own: English pages read exactly as
+# pydantic words them, other languages get a translation with the same bound.
+BOUNDS = {
+    "greater_than_equal": (N_("Input should be greater than or equal to %(ge)s"), "ge"),
+    "greater_than": (N_("Input should be greater than %(gt)s"), "gt"),
+    "less_than_equal": (N_("Input should be less than or equal to %(le)s"), "le"),
+    "less_than": (N_("Input should be less than %(lt)s"), "lt"),
+}
+
+# The email-validator library's most frequent messages (English, its own words).
+EMAIL_MESSAGES = (
+    N_("An email address must have an @-sign."),
+    N_("There must be something before the @-sign."),
+    N_("There must be something after the @-sign."),
+    N_("The part after the @-sign is not valid. It should have a period."),
+    N_("The part after the @-sign is not valid. It is not within a valid top-level domain."),
+    N_("An email address cannot have two periods in a row."),
+    N_("The email address contains invalid characters before the @-sign."),
+    N_("The email address contains an invalid character."),
+)
+
+
+def _foreign(message: str, fallback: str) -> str:
+    """A library's English message: as it is for English readers, else `fallback` (translated)."""
+    if i18n.current_language() == "en":
+        return message
+    return _(message) if message in EMAIL_MESSAGES else _(fallback)
+
+
 def _message(error: dict[str, Any]) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "missing":
-        return "This field is required."
+        return _("This field is required.")
     if kind == "string_too_short":
-        return "This field is required." if ctx.get("min_length") == 1 else f"Use at least {ctx.get('min_length')} characters."
+        n = ctx.get("min_length") or 1
+        if n == 1:
+            return _("This field is required.")
+        return ngettext("Use at least %(n)s character.", "Use at least %(n)s characters.", n) % {"n": n}
     if kind == "string_too_long":
-        return f"Use at most {ctx.get('max_length')} characters."
+        n = ctx.get("max_length") or 0
+        return ngettext("Use at most %(n)s character.", "Use at most %(n)s characters.", n) % {"n": n}
     if kind == "value_error":
         message = str(ctx.get("error", error["msg"]))
-        return message.removeprefix("value is not a valid email address: ")
+        if message.startswith("value is not a valid email address: "):
+            return _foreign(message.removeprefix("value is not a valid email address: "), N_("This e-mail address is not valid."))
+        return message  # our validators raise their messages translated
     if kind in ("date_from_datetime_parsing", "date_parsing", "date_type"):
-        return "Enter a date as YYYY-MM-DD."
-    if kind in ("int_parsing", "int_type"):
-        return "Enter a whole number."
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Enter a whole number.")
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
+        return _("Enter a number.")
+    if kind in BOUNDS:
+        message, key = BOUNDS[kind]
+        return _(message) % {key: ctx.get(key)}
     if kind == "enum" or kind == "literal_error":
-        return "Choose one of the options."
+        return _("Choose one of the options.")
     if kind == "string_pattern_mismatch":
-        return "The format is not valid."
-    return error["msg"]
+        return _("The format is not valid.")
+    return _foreign(error["msg"], N_("This value is not valid."))
 
 
 def errors_by_field(exc: ValidationError) -> dict[str, list[str]]:

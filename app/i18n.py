@@ -126,6 +126,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_language()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A message whose words depend on what it names: pgettext("room", "Name") is a name of a
+    thing (ru «Название»), where plain "Name" is a person's (ru «Имя»)."""
+    return translations(current_language()).pgettext(context, message)
+
+
 _ = gettext
 
 

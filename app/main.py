@@ -106,6 +106,7 @@ class LanguageMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((b"content-language", i18n.current_language().encode()))
+                headers.append((b"vary", b"Accept-Language, Cookie"))
                 message["headers"] = headers
             await send(message)
 

@@ -8,7 +8,13 @@ from app.accounts.models import (
     User,
     UserSession,
 )
-from app.agenda.models import AgendaSession, Room, SessionInvitee, SessionSpeaker
+from app.agenda.models import (
+    AgendaSession,
+    Room,
+    SessionInvitee,
+    SessionSpeaker,
+    SessionTranslation,
+)
 from app.audit.models import AuditEntry
 from app.crossings.models import (
     Crossing,
@@ -68,6 +74,7 @@ __all__ = [
     "Room",
     "SessionInvitee",
     "SessionSpeaker",
+    "SessionTranslation",
     "SiteSetting",
     "User",
     "UserSession",

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.config import get_settings
+from app.i18n import _, ngettext
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 128
@@ -27,12 +28,12 @@ def _common_passwords() -> frozenset[str]:
 def password_problem(password: str, *, email: str = "") -> str | None:
     """Why a new password is refused, or None. Length and commonness only: no composition rules."""
     if len(password) < PASSWORD_MIN:
-        return f"Use at least {PASSWORD_MIN} characters."
+        return ngettext("Use at least %(n)s character.", "Use at least %(n)s characters.", PASSWORD_MIN) % {"n": PASSWORD_MIN}
     if len(password) > PASSWORD_MAX:
-        return f"Use at most {PASSWORD_MAX} characters."
+        return ngettext("Use at most %(n)s character.", "Use at most %(n)s characters.", PASSWORD_MAX) % {"n": PASSWORD_MAX}
     lowered = password.lower()
     if lowered in _common_passwords() or (email and lowered == email.lower()):
-        return "This password is too common. Choose one that is harder to guess."
+        return _("This password is too common. Choose one that is harder to guess.")
     return None
 
 

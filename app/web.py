@@ -33,7 +33,9 @@ def _environment() -> Environment:
         # Templates are read once per process: no file-system check per include and request.
         auto_reload=False,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
     env.globals.update(
         can=policy.can,
         Action=policy.Action,
@@ -44,7 +46,7 @@ def _environment() -> Environment:
         format_number=i18n.format_number,
         display_name=i18n.display_name,
         current_language=i18n.current_language,
-        languages=i18n.LANGUAGES,
+        interface_languages=i18n.LANGUAGES,
     )
     env.filters["label"] = i18n.label
     env.filters["markdown"] = render_markdown

@@ -7,7 +7,7 @@ import factory
 from sqlalchemy.orm import Session
 
 from app.accounts.models import User
-from app.agenda.models import AgendaSession, Room, SessionKind
+from app.agenda.models import AgendaSession, Room, SessionKind, SessionTranslation
 from app.crossings.models import (
     Crossing,
     CrossingDirection,
@@ -276,6 +276,19 @@ class AgendaSessionFactory(Base):
     topics = factory.LazyFunction(list)
     speakers = factory.LazyFunction(list)
     invitees = factory.LazyFunction(list)
+    translations = factory.LazyFunction(list)
+
+
+class SessionTranslationFactory(Base):
+    """The session's title (and description) in Armenian."""
+
+    class Meta:
+        model = SessionTranslation
+
+    session = factory.SubFactory(AgendaSessionFactory)
+    language = "hy"
+    title = factory.Sequence(lambda n: f"Նիստ {n}")
+    description = ""
 
 
 class CrossingPointFactory(Base):

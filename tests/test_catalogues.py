@@ -30,21 +30,27 @@ def _method_map() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
     return methods, options
 
 
+def _searched(path: str) -> bool:
+    """As `make messages` (--ignore-dirs): hidden folders are skipped, `_partials` are not."""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return not name.startswith(".") and name != "__pycache__"
+
+
 @pytest.fixture(scope="module")
-def source_messages() -> dict[str, tuple[str, ...]]:
-    """msgid → all its forms, for every message the code and the templates use."""
+def source_messages() -> dict[tuple[str, str | None], tuple[str, ...]]:
+    """(msgid, context) → all its forms, for every message the code and the templates use."""
     config = ConfigParser()
     config.read(ROOT / "babel.cfg")
     extractors = dict(config.items("extractors")) if config.has_section("extractors") else {}
     methods, options = _method_map()
     methods = [(pattern, extractors.get(method, method)) for pattern, method in methods]
-    found: dict[str, tuple[str, ...]] = {}
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        ROOT, methods, options, keywords=DEFAULT_KEYWORDS
+    found: dict[tuple[str, str | None], tuple[str, ...]] = {}
+    for _file, _line, message, _comments, context in extract_from_dir(
+        ROOT, methods, options, keywords=DEFAULT_KEYWORDS, directory_filter=_searched
     ):
         forms = message if isinstance(message, tuple) else (message,)
         if forms[0]:
-            found[forms[0]] = forms
+            found[forms[0], context] = forms
     assert len(found) > 500  # extraction itself works
     return found
 
@@ -64,11 +70,11 @@ def test_the_languages_are_the_same_everywhere() -> None:
 
 
 @pytest.mark.parametrize("code", TRANSLATED)
-def test_catalogue_translates_every_message(code: str, source_messages: dict[str, tuple[str, ...]]) -> None:
+def test_catalogue_translates_every_message(code: str, source_messages: dict[tuple[str, str | None], tuple[str, ...]]) -> None:
     catalogue = _catalogue(code)
     missing, untranslated, fuzzy = [], [], []
-    for msgid in source_messages:
-        entry = catalogue.get(msgid)
+    for msgid, context in source_messages:
+        entry = catalogue.get(msgid, context)
         if entry is None:
             missing.append(msgid)
             continue

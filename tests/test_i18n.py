@@ -1,5 +1,6 @@
 """The reader's language: negotiation, formatting, names in their script, collation, labels."""
 
+import contextvars
 from datetime import UTC, date, datetime
 from io import BytesIO
 
@@ -26,6 +27,10 @@ def test_negotiate_prefers_the_cookie_then_the_browser(cookie: str | None, heade
 
 
 def test_a_users_choice_replaces_the_requests_and_use_language_nests() -> None:
+    contextvars.copy_context().run(_a_request_in_russian_by_an_armenian_reader)
+
+
+def _a_request_in_russian_by_an_armenian_reader() -> None:
     i18n.begin_request("ru")
     i18n.prefer(None)
     assert i18n.current_language() == "ru"
@@ -82,7 +87,10 @@ def test_country_lists_are_in_the_language_and_its_order() -> None:
 
 def test_labels_are_translated_stored_values() -> None:
     assert i18n.label_text("no_show") == "No show"
-    assert i18n.label("registration_open") == "Registration open"
+    with i18n.use_language("en"):
+        assert i18n.label("registration_open") == "Registration open"
+    with i18n.use_language("ru"):
+        assert i18n.label("registration_open") == i18n.gettext("Registration open") != "Registration open"
 
 
 def test_the_extractor_finds_every_strenum_label() -> None:

@@ -1,9 +1,14 @@
 """PDFs: printed with system fonts that cover Armenian and Azerbaijani, fetching nothing from
 the network or the disk outside the app's static files."""
 
+import ctypes
+import io
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
 import pytest
+from fontTools.ttLib import TTFont
 from weasyprint import HTML
 
 from app.config import ROOT
@@ -100,3 +105,80 @@ def test_rendering_never_asks_for_remote_resources(monkeypatch):
 
 def test_static_dir_is_the_apps_own():
     assert StaticOnlyFetcher(BASE).static_dir == Path(ROOT / "static").resolve()
+
+
+# --- every script the summaries print: Armenian, Azerbaijani (Latin) and Russian (Cyrillic) -------
+
+SCRIPTS = {
+    "Armenian": "Հայաստան, Երևան, Ճանապարհային քարտեզ։ «Ամփոփում»",
+    "Azerbaijani": "Azərbaycan, Gəncə, Şəki: ə Ə ğ Ğ ı İ ş Ş ç Ç ö Ö ü Ü",
+    "Russian": "Россия, Итоговый отчёт: ё Ё ж щ ъ ы э ю я",
+}
+
+
+def _font(font) -> tuple[str, TTFont | None]:  # type: ignore[no-untyped-def]
+    """A font of the PDF: its base name and, when embedded, its font program."""
+    length = pdfium_raw.FPDFFont_GetBaseFontName(font, None, 0)
+    name = ctypes.create_string_buffer(length)
+    pdfium_raw.FPDFFont_GetBaseFontName(font, name, length)
+    if not pdfium_raw.FPDFFont_GetIsEmbedded(font):
+        return name.value.decode(), None
+    size = ctypes.c_size_t()
+    pdfium_raw.FPDFFont_GetFontData(font, None, 0, ctypes.byref(size))
+    data = (ctypes.c_uint8 * size.value)()
+    pdfium_raw.FPDFFont_GetFontData(font, data, size.value, ctypes.byref(size))
+    return name.value.decode(), TTFont(io.BytesIO(bytes(data)))
+
+
+def printed_characters(content: bytes) -> tuple[str, dict[str, tuple[str, TTFont | None]]]:
+    """The PDF's text, and for each character drawn the font (base name, embedded program)
+    that drew it."""
+    document = pdfium.PdfDocument(content)
+    text, fonts = [], {}
+    for page in document:
+        textpage = page.get_textpage()
+        text.append(textpage.get_text_range())
+        programs = {}
+        for index in range(textpage.count_chars()):
+            obj = pdfium_raw.FPDFText_GetTextObject(textpage, index)
+            char = chr(pdfium_raw.FPDFText_GetUnicode(textpage, index))
+            if not obj or char.isspace():
+                continue
+            font = pdfium_raw.FPDFTextObj_GetFont(obj)
+            key = ctypes.addressof(font.contents)
+            if key not in programs:
+                programs[key] = _font(font)
+            fonts.setdefault(char, programs[key])
+    return "\n".join(text), fonts
+
+
+def test_armenian_azerbaijani_and_russian_print_with_a_glyph_for_every_letter():
+    body = "".join(f"<h2>{name}</h2><p>{text}</p><p><strong>{text}</strong></p>" for name, text in SCRIPTS.items())
+    page = f'<html><head><link rel="stylesheet" href="/static/print-summary.css"></head><body>{body}</body></html>'
+
+    text, fonts = printed_characters(render_pdf(page, BASE))
+
+    flat = " ".join(text.split())
+    for sample in SCRIPTS.values():
+        assert sample in flat  # every letter came back out of the PDF as written
+    for char in set("".join(SCRIPTS.values())) - {" "}:
+        name, program = fonts[char]
+        assert "DejaVu" in name and program is not None, (char, name)  # the print CSS's font, embedded
+        glyph = program.getBestCmap().get(ord(char))
+        assert glyph not in (None, ".notdef"), (char, name)  # a glyph of its own, not the missing-glyph box
+        assert program["glyf"][glyph].numberOfContours != 0, (char, name)  # and one that draws something
+
+
+def test_dejavu_sans_as_fontconfig_finds_it_covers_every_letter_of_the_three_languages():
+    """The font the print CSS names, as the system resolves it (.ci/run installs
+    fonts-dejavu-core where no font covers Armenian)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-match") is None:
+        pytest.skip("fontconfig's fc-match is not installed")
+    found = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Sans"], capture_output=True, text=True, check=True)
+    cmap = TTFont(found.stdout.strip(), lazy=True).getBestCmap()
+
+    missing = sorted(c for c in set("".join(SCRIPTS.values())) - {" "} if ord(c) not in cmap)
+    assert missing == []

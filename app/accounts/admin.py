@@ -8,6 +8,7 @@ from app.accounts.schemas import UserCreate, UserForm, UserUpdate
 from app.deps import CsrfChecked, CurrentUser, DbSession, FormBody, Id, PageNumber, declare
 from app.errors import FieldError
 from app.forms import form_values, validate_form
+from app.i18n import _
 from app.policy import Action
 from app.web import flash, redirect_303, render
 
@@ -37,7 +38,7 @@ def create_user(request: Request, db: DbSession, user: CurrentUser, body: FormBo
         except FieldError as exc:
             errors = exc.as_errors()
         else:
-            flash(request, f"The account {created.email} has been created.")
+            flash(request, _("The account %(email)s has been created.") % {"email": created.email})
             return redirect_303(request, f"/admin/users/{created.id}")
     values = {k: v for k, v in form_values(body).items() if "password" not in k}
     return render(request, "admin/user_new.html", {"values": values, "errors": errors}, status_code=422)
@@ -61,7 +62,7 @@ def update_user(request: Request, db: DbSession, user: CurrentUser, user_id: Id,
         except FieldError as exc:
             errors = exc.as_errors()
         else:
-            flash(request, "The account has been saved.")
+            flash(request, _("The account has been saved."))
             return redirect_303(request, f"/admin/users/{target.id}")
     target = service.get_user(db, viewer=user, user_id=user_id)
     context = {"target": target, "values": form_values(body), "errors": errors}
@@ -77,5 +78,5 @@ def security_form(request: Request, db: DbSession, user: CurrentUser) -> Respons
 def security(request: Request, db: DbSession, user: CurrentUser, body: FormBody) -> Response:
     required = body.get("require_totp") == "on"
     service.set_totp_policy(db, actor=user, required=required)
-    flash(request, "The security settings have been saved.")
+    flash(request, _("The security settings have been saved."))
     return redirect_303(request, "/admin/security")

@@ -31,6 +31,7 @@ from app.deps import (
 )
 from app.errors import Conflict, FieldError
 from app.forms import form_values, validate_form
+from app.i18n import _
 from app.policy import Action
 from app.web import (
     SESSION_COOKIE,
@@ -121,7 +122,7 @@ def logout(request: Request, db: DbSession) -> Response:
     service.end_session(db, request.cookies.get(SESSION_COOKIE))
     request.state.user = None
     new_csrf_seed(request)
-    flash(request, "You have signed out.")
+    flash(request, _("You have signed out."))
     response = redirect_303(request, "/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -142,7 +143,7 @@ def forgot(request: Request, db: DbSession, body: FormBody) -> Response:
         return render(request, "accounts/forgot.html", {"values": form_values(body), "errors": errors}, status_code=422)
     assert data is not None
     service.request_password_reset(db, email=data.email)
-    flash(request, "If an account exists for that address, we have sent it a link to reset the password.")
+    flash(request, _("If an account exists for that address, we have sent it a link to reset the password."))
     return redirect_303(request, "/login")
 
 
@@ -164,7 +165,7 @@ def reset(request: Request, db: DbSession, body: FormBody, token: str) -> Respon
         except Conflict:
             return render(request, "accounts/reset.html", {"token": token, "valid": False}, status_code=410)
         else:
-            flash(request, "Your password has been changed. Sign in with the new one.")
+            flash(request, _("Your password has been changed. Sign in with the new one."))
             return redirect_303(request, "/login")
     return render(request, "accounts/reset.html", {"token": token, "valid": True, "errors": errors}, status_code=422)
 
@@ -176,15 +177,20 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 @router.post("/language", dependencies=[declare(PUBLIC)])
 def choose_language(request: Request, db: DbSession, user: OptionalUser, body: FormBody) -> Response:
+    """A language for this browser (a cookie) and, when signed in, for the account; the empty
+    choice ("Follow my browser") forgets both, and the browser's Accept-Language decides again."""
     data, errors = validate_form(LanguageForm, body)
     target = safe_next(body.get("next") if isinstance(body.get("next"), str) else None)
     if data is None:
-        flash(request, i18n._("Choose one of the offered languages."), "error")
+        flash(request, _("Choose one of the offered languages."), "error")
         return redirect_303(request, target)
     if user is not None:
         service.set_language(db, actor=user, language=data.language)
-    i18n.prefer(data.language)
     response = redirect_303(request, target)
+    if data.language is None:
+        response.delete_cookie(i18n.LANGUAGE_COOKIE, path="/")
+        return response
+    i18n.prefer(data.language)
     set_cookie(request, response, i18n.LANGUAGE_COOKIE, data.language, max_age=LANGUAGE_COOKIE_AGE)
     return response
 
@@ -212,7 +218,7 @@ def change_password(request: Request, db: DbSession, user: CurrentUser, body: Fo
             errors = exc.as_errors()
         else:
             token = service.start_session(db, user=user, second_factor_done=True, client=client_address(request))
-            flash(request, "Your password has been changed. Your other sessions have been signed out.")
+            flash(request, _("Your password has been changed. Your other sessions have been signed out."))
             return _start(request, redirect_303(request, "/account"), token)
     context = {"tokens": service.list_api_tokens(db, user=user), "totp_required": service.totp_required_for(db, user), "errors": errors}
     return render(request, "accounts/account.html", context, status_code=422)
@@ -221,7 +227,7 @@ def change_password(request: Request, db: DbSession, user: CurrentUser, body: Fo
 def _qr_svg(uri: str) -> Markup:
     # segno writes the SVG itself: the otpauth URI (with the user's e-mail) becomes QR modules,
     # never text, and the title is ours.
-    svg = segno.make(uri, error="m").svg_inline(scale=4, title="QR code for your authenticator app")
+    svg = segno.make(uri, error="m").svg_inline(scale=4, title=_("QR code for your authenticator app"))
     return Markup(svg)  # noqa: S704  # nosec B704 - segno's own markup, no user text in it
 
 
@@ -249,7 +255,7 @@ def two_factor_enable(request: Request, db: DbSession, user: CurrentUser, body: 
         except FieldError as exc:
             errors = exc.as_errors()
         else:
-            flash(request, "Two-factor sign-in is on. You will be asked for a code at every sign-in.")
+            flash(request, _("Two-factor sign-in is on. You will be asked for a code at every sign-in."))
             return redirect_303(request, "/account")
     return _totp_setup_page(request, user, secret or service.new_totp_secret(), errors, status_code=422)
 
@@ -264,7 +270,7 @@ def two_factor_disable(request: Request, db: DbSession, user: CurrentUser, body:
         except FieldError as exc:
             errors = exc.as_errors()
         else:
-            flash(request, "Two-factor sign-in is off.")
+            flash(request, _("Two-factor sign-in is off."))
             return redirect_303(request, "/account")
     context = {"tokens": service.list_api_tokens(db, user=user), "totp_required": service.totp_required_for(db, user), "errors": errors}
     return render(request, "accounts/account.html", context, status_code=422)
@@ -286,7 +292,7 @@ def create_token(request: Request, db: DbSession, user: CurrentUser, body: FormB
 @router.post("/account/tokens/{token_id}/revoke", dependencies=[OWN])
 def revoke_token(request: Request, db: DbSession, user: CurrentUser, token_id: Id) -> Response:
     service.revoke_api_token(db, user=user, token_id=token_id)
-    flash(request, "The token has been revoked.")
+    flash(request, _("The token has been revoked."))
     return redirect_303(request, "/account")
 
 

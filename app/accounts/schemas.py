@@ -11,7 +11,7 @@ LanguageCode = Literal["en", "hy", "az", "ru"]
 
 
 def _password(value: str) -> str:
-    problem = password_problem(value)
+    problem = password_problem(value)  # translated
     if problem:
         raise ValueError(problem)
     return value
@@ -107,10 +107,16 @@ class ApiTokenRead(BaseModel):
 
 
 class LanguageForm(Form):
-    """The language switcher: any visitor's choice, and a signed-in user's profile setting."""
+    """The language switcher: any visitor's choice, and a signed-in user's profile setting.
+    The field must be sent; blank ("Follow my browser") is None: no choice, the browser decides."""
 
-    language: LanguageCode
+    language: LanguageCode | None
     next: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _blank_follows_the_browser(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 class MeUpdate(BaseModel):

@@ -22,6 +22,7 @@ from app.accounts.schemas import UserCreate, UserUpdate
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, FieldError, NotFound, TooManyRequests
+from app.i18n import _, ngettext
 from app.mail import service as mail
 from app.pagination import Page, paginate
 from app.policy import Action
@@ -74,7 +75,7 @@ def create_user(db: Session, *, actor: User, data: UserCreate) -> User:
     policy.require(actor, Action.USER_MANAGE)
     email = normalise_email(data.email)
     if get_by_email(db, email) is not None:
-        raise FieldError("email", "An account with this e-mail address exists already.")
+        raise FieldError("email", _("An account with this e-mail address exists already."))
     user = User(
         email=email,
         full_name=data.full_name,
@@ -109,7 +110,7 @@ def list_users(db: Session, *, viewer: User, q: str | None, page: int, per_page:
 def update_user(db: Session, *, actor: User, user: User, data: UserUpdate) -> User:
     policy.require(actor, Action.USER_MANAGE)
     if user.id == actor.id and (not data.is_active or not data.is_admin):
-        raise FieldError("is_active", "You cannot deactivate yourself or remove your own administrator role.")
+        raise FieldError("is_active", _("You cannot deactivate yourself or remove your own administrator role."))
     changed = {k: v for k, v in data.model_dump().items() if getattr(user, k) != v}
     for key, value in changed.items():
         setattr(user, key, value)
@@ -124,7 +125,7 @@ def set_language(db: Session, *, actor: User, language: str | None) -> User:
     """The user's own language for pages and e-mails; None follows their browser."""
     policy.require(actor, Action.ACCOUNT_MANAGE_OWN)
     if language is not None and language not in i18n.LANGUAGES:
-        raise FieldError("language", i18n._("Choose one of the offered languages."))
+        raise FieldError("language", _("Choose one of the offered languages."))
     actor.language = language
     db.flush()
     return actor
@@ -147,7 +148,7 @@ def ensure_administrator(db: Session, *, email: str, password: str) -> bool:
 
 class LoginFailed(FieldError):
     def __init__(self) -> None:
-        super().__init__("password", "The e-mail address or the password is not correct.")
+        super().__init__("password", _("The e-mail address or the password is not correct."))
 
 
 def _recent_failures(db: Session, column, value: str) -> int:  # type: ignore[no-untyped-def]
@@ -163,9 +164,14 @@ def check_throttle(db: Session, *, email: str, client: str) -> None:
         _recent_failures(db, LoginAttempt.email, normalise_email(email)) >= limit
         or _recent_failures(db, LoginAttempt.client, client) >= limit
     ):
+        minutes = settings.login_window_minutes
         raise TooManyRequests(
-            f"Too many failed sign-in attempts. Wait {settings.login_window_minutes} minutes "
-            "and try again, or reset your password."
+            ngettext(
+                "Too many failed sign-in attempts. Wait %(n)s minute and try again, or reset your password.",
+                "Too many failed sign-in attempts. Wait %(n)s minutes and try again, or reset your password.",
+                minutes,
+            )
+            % {"n": minutes}
         )
 
 
@@ -269,7 +275,7 @@ def complete_second_factor(db: Session, *, session: UserSession, code: str, clie
     check_throttle(db, email=user.email, client=client)
     if not verify_totp(db, user=user, code=code):
         record_failure(db, email=user.email, client=client)
-        raise FieldError("code", "The code is not correct. Use the current code from your app.")
+        raise FieldError("code", _("The code is not correct. Use the current code from your app."))
     session.second_factor_done = True
     user.last_login_at = utcnow()
     audit.record(db, user, "user.login", user, client=client, second_factor=True)
@@ -282,7 +288,7 @@ def change_password(db: Session, *, user: User, current: str, new: str) -> None:
     """Change the password and end every session of the user (the caller starts a new one)."""
     policy.require(user, Action.ACCOUNT_MANAGE_OWN, user)
     if not verify_password(user.password_hash, current):
-        raise FieldError("current_password", "The current password is not correct.")
+        raise FieldError("current_password", _("The current password is not correct."))
     _set_password(db, user, new)
     audit.record(db, user, "user.password_change", user)
 
@@ -305,13 +311,14 @@ def request_password_reset(db: Session, *, email: str) -> None:
     hours = get_settings().password_reset_hours
     db.add(PasswordReset(user=user, token_hash=token_hash(token), expires_at=utcnow() + timedelta(hours=hours)))
     link = f"{get_settings().base_url.rstrip('/')}/password/reset/{token}"
-    mail.queue(
-        db,
-        to=user.email,
-        subject="Reset your Parley password",
-        template="emails/password_reset.html",
-        context={"user": user, "link": link, "hours": hours},
-    )
+    with mail.in_recipients_language(db, user.email):
+        mail.queue(
+            db,
+            to=user.email,
+            subject=_("Reset your Parley password"),
+            template="emails/password_reset.html",
+            context={"user": user, "link": link, "hours": hours},
+        )
     db.flush()
     audit.record(db, None, "user.password_reset_request", user)
 
@@ -334,7 +341,7 @@ def reset_link_is_valid(db: Session, *, token: str) -> bool:
 def reset_password(db: Session, *, token: str, password: str) -> User:
     reset = _valid_reset(db, token)
     if reset is None:
-        raise Conflict("This link has expired or has been used. Ask for a new one.")
+        raise Conflict(_("This link has expired or has been used. Ask for a new one."))
     _set_password(db, reset.user, password)
     reset.used_at = utcnow()
     # Every other link of the user dies with this one.
@@ -390,7 +397,7 @@ def enable_totp(db: Session, *, user: User, secret: str, code: str) -> None:
     policy.require(user, Action.ACCOUNT_MANAGE_OWN, user)
     step = _matching_step(pyotp.TOTP(secret), code)
     if step is None:
-        raise FieldError("code", "The code does not match. Check your app's clock and try again.")
+        raise FieldError("code", _("The code does not match. Check your app's clock and try again."))
     user.totp_secret = crypto.encrypt(secret, table="user", column="totp_secret", row_id=user.id)
     user.totp_enabled = True
     user.totp_last_step = step
@@ -401,9 +408,9 @@ def enable_totp(db: Session, *, user: User, secret: str, code: str) -> None:
 def disable_totp(db: Session, *, user: User, code: str) -> None:
     policy.require(user, Action.ACCOUNT_MANAGE_OWN, user)
     if totp_required_for(db, user):
-        raise Conflict("Your role requires a second factor; it cannot be switched off.")
+        raise Conflict(_("Your role requires a second factor; it cannot be switched off."))
     if not verify_totp(db, user=user, code=code):
-        raise FieldError("code", "The code is not correct.")
+        raise FieldError("code", _("The code is not correct."))
     user.totp_secret = None
     user.totp_enabled = False
     user.totp_last_step = None

@@ -18,6 +18,7 @@ from app.agenda.schemas import (
     SessionRead,
     SessionUpdate,
     SpeakerRead,
+    TranslationRead,
     WarningRead,
 )
 from app.deps import CsrfChecked, CurrentUser, DbSession, PageNumber, declare
@@ -54,6 +55,7 @@ def _read(event: Event, session: AgendaSession, warnings: list[service.Conflict]
             for s in session.speakers
         ],
         invitee_ids=[i.registration_id for i in session.invitees],
+        translations={t.language: TranslationRead(title=t.title, description=t.description) for t in session.translations},
         warnings=[
             WarningRead(kind=w.kind, message=w.message, other_session_id=w.other_session.id if w.other_session else None)
             for w in warnings

@@ -5,6 +5,10 @@ few queries) and returns bytes, built before the response is sent. Calendar entr
 session's UID for its whole life and carry its SEQUENCE, so calendar apps update them in place;
 a cancelled session stays in the calendar as STATUS:CANCELLED. The frab schedule is what
 conference apps (Giggity, ConfClerk, EventFahrplan) read; it leaves cancelled sessions out.
+
+Languages: the calendar, the PDF and JSON-LD give titles and descriptions in the reader's language
+(translated where the session has a translation); the frab schedule, which has one language per
+talk, keeps them as the organiser wrote them.
 """
 
 import json
@@ -24,7 +28,7 @@ from lxml import etree
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, i18n
 from app.accounts.models import User
 from app.agenda import programme as programmes
 from app.agenda.programme import Day, Item, Programme, Room
@@ -79,7 +83,7 @@ def session_url(event: Event, item: Item) -> str:
 
 
 def kind_label(item: Item) -> str:
-    return _(item.kind.value.replace("_", " ").capitalize())
+    return i18n.label(item.kind)
 
 
 def location(programme: Programme, item: Item) -> str:
@@ -90,17 +94,24 @@ def location(programme: Programme, item: Item) -> str:
     return event.venue or event.city
 
 
-def plain_description(item: Item) -> str:
-    """The session as plain text: its description, speakers, topics and the rule it follows."""
-    lines = [item.description.strip()] if item.description.strip() else []
+def _details(item: Item) -> list[str]:
+    """The session's speakers, topics and the rule it follows, as lines of plain text."""
+    lines = []
     for speaker in item.speakers:
         who = f"{speaker.name} ({speaker.affiliation})" if speaker.affiliation else speaker.name
-        lines.append(f"{_(speaker.role.value.capitalize())}: {who}")
+        lines.append(_("%(role)s: %(name)s") % {"role": i18n.label(speaker.role), "name": who})
     if item.topics:
         lines.append(_("Topics: %(topics)s") % {"topics": "; ".join(item.topics)})
     if item.chatham_house:
         lines.append(_("Held under the Chatham House Rule."))
-    return "\n".join(lines)
+    return lines
+
+
+def plain_description(item: Item) -> str:
+    """The session as plain text: its description (in the reader's language), speakers, topics
+    and the rule it follows."""
+    lines = [item.description.strip()] if item.description.strip() else []
+    return "\n".join(lines + _details(item))
 
 
 def _hhmm(delta: timedelta) -> str:
@@ -118,7 +129,7 @@ def acronym(event: Event) -> str:
 
 
 def slug(event: Event, item: Item) -> str:
-    words = _slugify(item.title)
+    words = _slugify(item.original_title)
     return f"{acronym(event)}-{item.id:04d}" + (f"-{words}" if words else "")
 
 
@@ -206,7 +217,6 @@ def _day_rooms(programme: Programme, day: Day) -> list[tuple[str, Room | None, l
 
 def _json_event(programme: Programme, item: Item, room_name: str) -> dict[str, Any]:
     event = programme.event
-    details = plain_description(item).removeprefix(item.description.strip()).strip()
     return {
         "guid": item.uid,
         "id": item.id,
@@ -217,13 +227,13 @@ def _json_event(programme: Programme, item: Item, room_name: str) -> dict[str, A
         "room": room_name,
         "slug": slug(event, item),
         "url": session_url(event, item),
-        "title": item.title,
+        "title": item.original_title,
         "subtitle": "",
         "track": kind_label(item),
         "type": item.kind.value,
         "language": None,
-        "abstract": item.description,
-        "description": details,
+        "abstract": item.original_description,
+        "description": "\n".join(_details(item)),
         "do_not_record": item.chatham_house,
         "persons": [
             {"guid": person_guid(event, s.key), "name": s.name, "biography": s.affiliation or None}
@@ -322,13 +332,13 @@ def _xml_event(parent: etree._Element, programme: Programme, item: Item, room_na
     data = _json_event(programme, item, room_name)
     element = _sub(parent, "event", id=str(item.id), guid=item.uid)
     _sub(element, "room", room_name)
-    _sub(element, "title", item.title)
+    _sub(element, "title", item.original_title)
     _sub(element, "subtitle", "")
     _sub(element, "type", item.kind.value)
     _sub(element, "date", data["date"])
     _sub(element, "start", data["start"])
     _sub(element, "duration", data["duration"])
-    _sub(element, "abstract", item.description)
+    _sub(element, "abstract", item.original_description)
     _sub(element, "slug", data["slug"])
     _sub(element, "track", data["track"])
     persons = _sub(element, "persons")

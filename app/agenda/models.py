@@ -5,6 +5,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import i18n
 from app.db import Base, UTCDateTime, utcnow
 from app.delegations.models import Delegation
 from app.enums import enum_column
@@ -104,6 +105,46 @@ class AgendaSession(Base):
     invitees: Mapped[list["SessionInvitee"]] = relationship(
         back_populates="session", lazy="raise", cascade="all, delete-orphan"
     )
+    # The title and description in other languages (the database deletes them with the session).
+    translations: Mapped[list["SessionTranslation"]] = relationship(
+        back_populates="session", lazy="raise", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="SessionTranslation.language",
+    )
+
+    def translation(self, language: str | None = None) -> "SessionTranslation | None":
+        """The session's translation into the language (the reader's by default), if it has one
+        (`translations` loaded)."""
+        code = language or i18n.current_language()
+        return next((t for t in self.translations if t.language == code), None)
+
+    @property
+    def reader_title(self) -> str:
+        """The title in the reader's language, else as it was written."""
+        found = self.translation()
+        return found.title if found is not None and found.title else self.title
+
+    @property
+    def reader_description(self) -> str:
+        """The description in the reader's language when the translation has one, else as it
+        was written (Markdown)."""
+        found = self.translation()
+        return found.description if found is not None and found.description else self.description
+
+
+class SessionTranslation(Base):
+    """A session's title and description in one of Parley's languages, shown to readers of that
+    language instead of the original (which is shown when there is none)."""
+
+    __tablename__ = "session_translation"
+    __table_args__ = (UniqueConstraint("session_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("agenda_session.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))  # a code of app.i18n.LANGUAGES
+    title: Mapped[str] = mapped_column(String(200), default="")  # blank: the original title
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when shown
+
+    session: Mapped[AgendaSession] = relationship(back_populates="translations", lazy="raise")
 
 
 class SessionSpeaker(Base):

@@ -11,17 +11,25 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from app import i18n
 from app.accounts.models import User
 from app.agenda import service
 from app.agenda.deps import RoomDep, SessionDep
 from app.agenda.models import AgendaSession, Audience, Room, SessionKind, SessionStatus, SpeakerRole
-from app.agenda.schemas import BLANK_SPEAKER_ROWS, AgendaFilterForm, MoveForm, RoomForm, SessionForm
+from app.agenda.schemas import (
+    BLANK_SPEAKER_ROWS,
+    AgendaFilterForm,
+    MoveForm,
+    RoomForm,
+    SessionForm,
+    TranslationsForm,
+)
 from app.deps import CsrfChecked, CurrentUser, DbSession, FormBody, declare
 from app.errors import FieldError
 from app.events.deps import EventDep
 from app.events.models import Event
 from app.forms import form_values, validate_form
-from app.i18n import _, format_day
+from app.i18n import N_, _, format_day
 from app.policy import Action
 from app.web import flash, redirect_303, render
 
@@ -55,24 +63,31 @@ def _errors(exc: FieldError, fields: dict[str, str], known: set[str]) -> dict[st
 
 
 def _options(enum: type, labels: dict[Any, str] | None = None) -> list[tuple[str, str]]:
-    return [(m.value, (labels or {}).get(m) or _(m.value.replace("_", " ").capitalize())) for m in enum]
+    """(value, words) for a select: the page's own words for a value, else its label."""
+    return [(m.value, _(labels[m]) if labels and m in labels else i18n.label(m)) for m in enum]
 
 
 KIND_LABELS = {
-    SessionKind.PLENARY: "Plenary",
-    SessionKind.THEMATIC: "Thematic session",
-    SessionKind.WORKING_GROUP: "Working group",
-    SessionKind.CULTURAL: "Cultural or social activity",
-    SessionKind.OFFICIAL_MEETING: "Meeting with officials",
-    SessionKind.PRESS_CONFERENCE: "Press conference",
-    SessionKind.BREAK: "Break",
+    SessionKind.PLENARY: N_("Plenary"),
+    SessionKind.THEMATIC: N_("Thematic session"),
+    SessionKind.WORKING_GROUP: N_("Working group"),
+    SessionKind.CULTURAL: N_("Cultural or social activity"),
+    SessionKind.OFFICIAL_MEETING: N_("Meeting with officials"),
+    SessionKind.PRESS_CONFERENCE: N_("Press conference"),
+    SessionKind.BREAK: N_("Break"),
 }
 AUDIENCE_LABELS = {
-    Audience.EVERYONE: "Everyone",
-    Audience.CORE: "Core members only",
-    Audience.DELEGATION: "One delegation",
-    Audience.INVITED: "Invited participants only",
+    Audience.EVERYONE: N_("Everyone"),
+    Audience.CORE: N_("Core members only"),
+    Audience.DELEGATION: N_("One delegation"),
+    Audience.INVITED: N_("Invited participants only"),
 }
+
+
+def _translation_languages() -> list[tuple[str, str, str]]:
+    """The languages a session's title and description may be translated into: (code, its name
+    in the reader's language, its name in itself)."""
+    return [(code, i18n.language_name(code), own) for code, own in i18n.LANGUAGES.items()]
 
 
 def _day_options(event: Event) -> list[tuple[str, str]]:
@@ -219,10 +234,11 @@ def _save_session(
                         confirm=data.confirm,
                     )
                     message = _("The session has been added to the agenda.")
-                else:
+                else:  # the translations have a page of their own: they stay as they are
                     service.update_session(
                         db, actor=user, session=session,
-                        changes=data.to_input(event.timezone, status=status).model_dump(), confirm=data.confirm,
+                        changes=data.to_input(event.timezone, status=status).model_dump(exclude={"translations"}),
+                        confirm=data.confirm,
                     )
                     message = _("The session has been saved.")
         except FieldError as exc:
@@ -250,6 +266,7 @@ def session_detail(
         **_common(event),
         "session": session,
         "warnings": service.conflicts_of(db, viewer=user, event=event, session=session),
+        "translation_languages": _translation_languages(),
     }
     return render(request, "agenda/session_detail.html", context)
 
@@ -267,6 +284,40 @@ def edit_session(
     request: Request, db: DbSession, user: CurrentUser, event: EventDep, session: SessionDep, body: FormBody
 ) -> Response:
     return _save_session(request, db, user, event, session, body)
+
+
+# --- sessions: translations ----------------------------------------------------------------------
+
+
+def _translations_form(
+    request: Request, event: Event, session: AgendaSession, values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None, status_code: int = 200,
+) -> Response:
+    context = {
+        **_common(event), "session": session, "values": values, "errors": errors or {},
+        "translation_languages": _translation_languages(),
+    }
+    return render(request, "agenda/session_translations.html", context, status_code=status_code)
+
+
+@router.get("/events/{event_id}/agenda/sessions/{session_id}/translations", dependencies=[MANAGE])
+def translations_form(request: Request, user: CurrentUser, event: EventDep, session: SessionDep) -> Response:
+    """The session's title and description in each language, for readers of that language."""
+    service.check_manageable(actor=user, event=event)
+    return _translations_form(request, event, session, TranslationsForm.values_of(session))
+
+
+@router.post("/events/{event_id}/agenda/sessions/{session_id}/translations", dependencies=[MANAGE])
+def save_translations(
+    request: Request, db: DbSession, user: CurrentUser, event: EventDep, session: SessionDep, body: FormBody
+) -> Response:
+    service.check_manageable(actor=user, event=event)
+    data, errors = validate_form(TranslationsForm, body)
+    if data is None:
+        return _translations_form(request, event, session, form_values(body), errors, status_code=422)
+    service.set_translations(db, actor=user, session=session, translations=data.translations())
+    flash(request, _("The translations have been saved."))
+    return redirect_303(request, _session_url(event, session))
 
 
 # --- sessions: move, duplicate, cancel, delete ---------------------------------------------------
@@ -360,7 +411,7 @@ def delete_session_confirm(request: Request, user: CurrentUser, event: EventDep,
     context = {
         "heading": _("Delete this session?"),
         "message": _("“%(title)s” will be removed from the agenda for good. To keep it on the agenda "
-                     "as cancelled, so that calendars learn of it, cancel it instead.") % {"title": session.title},
+                     "as cancelled, so that calendars learn of it, cancel it instead.") % {"title": session.reader_title},
         "action": f"{_session_url(event, session)}/delete",
         "fields": {},
         "confirm_label": _("Delete the session"),
@@ -371,7 +422,7 @@ def delete_session_confirm(request: Request, user: CurrentUser, event: EventDep,
 
 @router.post("/events/{event_id}/agenda/sessions/{session_id}/delete", dependencies=[MANAGE])
 def delete_session(request: Request, db: DbSession, user: CurrentUser, event: EventDep, session: SessionDep) -> Response:
-    title = session.title
+    title = session.reader_title
     day = service.local(event, session.starts_at).date()
     service.delete_session(db, actor=user, session=session)
     flash(request, _("The session “%(title)s” has been deleted.") % {"title": title})

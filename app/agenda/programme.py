@@ -5,6 +5,10 @@ calendars drop them); whoever may see the whole agenda (AGENDA_VIEW) also reads 
 One read model for the public page, the printed programme and the calendar and schedule
 exports: three queries (rooms, sessions, speakers), whatever the number of sessions. It holds
 plain values only, so nothing a template or an export touches can load more.
+
+Titles and descriptions are in the reader's language (`app.i18n.current_language()`) where the
+session has a translation into it, as written otherwise; the schedule exports, which have one
+language, keep them as written (`original_title`, `original_description`).
 """
 
 from dataclasses import dataclass, field
@@ -12,10 +16,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, and_, select
 from sqlalchemy.orm import Session, load_only
 
-from app import policy
+from app import i18n, policy
 from app.accounts.models import User
 from app.agenda.models import (
     AgendaSession,
@@ -23,6 +27,7 @@ from app.agenda.models import (
     SessionKind,
     SessionSpeaker,
     SessionStatus,
+    SessionTranslation,
     SpeakerRole,
 )
 from app.agenda.models import Room as RoomModel
@@ -71,7 +76,8 @@ class Room:
 
 @dataclass(frozen=True)
 class Item:
-    """One session of the programme; times are aware, `start`/`end` in the event's zone."""
+    """One session of the programme; times are aware, `start`/`end` in the event's zone. The
+    title and description are in the reader's language when translated into it."""
 
     id: int
     uid: str
@@ -92,6 +98,9 @@ class Item:
     sequence: int
     created_at: datetime
     updated_at: datetime
+    # As the organiser wrote them (the same as above when not translated).
+    original_title: str = ""
+    original_description: str = ""
 
     @property
     def cancelled(self) -> bool:
@@ -160,13 +169,16 @@ class Programme:
 
 
 def _sessions(db: Session, event: Event, complete: bool) -> list[Row[Any]]:
-    """The sessions' columns (not ORM objects: loading those costs more than the page)."""
-    s = AgendaSession
+    """The sessions' columns (not ORM objects: loading those costs more than the page), each
+    with its translation into the reader's language, if any (in the same query)."""
+    s, t = AgendaSession, SessionTranslation
     query = (
         select(
             s.id, s.uid, s.kind, s.title, s.description, s.starts_at, s.ends_at, s.room_id, s.topics,
             s.audience, s.chatham_house, s.is_published, s.status, s.sequence, s.created_at, s.updated_at,
+            t.title.label("translated_title"), t.description.label("translated_description"),
         )
+        .outerjoin(t, and_(t.session_id == s.id, t.language == i18n.current_language()))
         .where(s.event_id == event.id)
         .order_by(s.starts_at, s.ends_at, s.id)
     )
@@ -181,7 +193,8 @@ def _speakers(db: Session, event: Event, complete: bool) -> dict[int, list[Speak
         select(
             SessionSpeaker.session_id, SessionSpeaker.role,
             Official.id, Official.name, Official.title, Official.institution,
-            Registration.id, Person.given_name, Person.family_name,
+            Registration.id, Person.given_name, Person.family_name, Person.given_name_native,
+            Person.family_name_native,
         )
         .join(AgendaSession, AgendaSession.id == SessionSpeaker.session_id)
         .outerjoin(Official, Official.id == SessionSpeaker.official_id)
@@ -193,13 +206,20 @@ def _speakers(db: Session, event: Event, complete: bool) -> dict[int, list[Speak
     if not complete:
         query = query.where(AgendaSession.is_published.is_(True))
     speakers: dict[int, list[Speaker]] = {}
-    for session_id, role, official_id, name, title, institution, registration_id, given, family in db.execute(query):
+    rows = db.execute(query)
+    for session_id, role, official_id, name, title, institution, registration_id, given, family, given_native, family_native in rows:
         if official_id is not None:
             one = Speaker(f"official-{official_id}", name, role, title, institution)
         else:
-            one = Speaker(f"participant-{registration_id}", f"{given} {family}".strip(), role)
+            one = Speaker(f"participant-{registration_id}", person_name(given, family, given_native, family_native), role)
         speakers.setdefault(session_id, []).append(one)
     return speakers
+
+
+def person_name(given: str, family: str, given_native: str | None, family_native: str | None) -> str:
+    """A participant's name in the reader's script (app.i18n.display_name)."""
+    native = f"{given_native or ''} {family_native or ''}".strip()
+    return i18n.display_name(f"{given} {family}".strip(), native)
 
 
 def _rooms(db: Session, event: Event) -> list[Room]:
@@ -222,8 +242,12 @@ def build(
     by_day: dict[date, list[Item]] = {}
     for s in sessions:
         start, end = s.starts_at.astimezone(zone), s.ends_at.astimezone(zone)
+        translated_title = getattr(s, "translated_title", None)
+        translated_description = getattr(s, "translated_description", None)
         item = Item(
-            id=s.id, uid=s.uid, kind=s.kind, title=s.title, description=s.description or "",
+            id=s.id, uid=s.uid, kind=s.kind, title=translated_title or s.title,
+            description=translated_description or s.description or "",
+            original_title=s.title, original_description=s.description or "",
             starts_at=s.starts_at, ends_at=s.ends_at, start=start, end=end,
             room=by_id.get(s.room_id) if s.room_id is not None else None,
             topics=list(s.topics or []),

@@ -5,10 +5,20 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
+from app import i18n
 from app.agenda.models import AgendaSession, Audience, Room, SessionKind, SessionStatus, SpeakerRole
 from app.forms import Form
+from app.i18n import _
 
 MAX_ID = 2**31 - 1
 ROOM_NAME_MAX = Room.__table__.c.name.type.length
@@ -35,10 +45,41 @@ def _topics(value: object) -> list[str]:
     items = value if isinstance(value, list) else re.split(r"[,\n]", str(value))
     topics = [str(item).strip() for item in items if str(item).strip()]
     if any(len(t) > TOPIC_MAX for t in topics):
-        raise ValueError(f"Keep each topic to at most {TOPIC_MAX} characters.")
+        raise ValueError(_("Keep each topic to at most %(n)s characters.") % {"n": TOPIC_MAX})
     if len(topics) > TOPICS_MAX:
-        raise ValueError(f"Give at most {TOPICS_MAX} topics.")
+        raise ValueError(_("Give at most %(n)s topics.") % {"n": TOPICS_MAX})
     return list(dict.fromkeys(topics))
+
+
+# --- translations of a session's title and description --------------------------------------------
+
+
+class TranslationIn(BaseModel):
+    """A session's title and description in one language; blank ones show the original."""
+
+    model_config = _API
+
+    title: str = Field(default="", max_length=TITLE_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+
+    @property
+    def blank(self) -> bool:
+        return not self.title and not self.description.strip()
+
+
+def _translations(value: dict[str, TranslationIn]) -> dict[str, TranslationIn]:
+    """Keyed by a language of Parley's (`hy`, `az`, `ru`, `en`); blank ones are dropped."""
+    unknown = sorted(code for code in value if code not in i18n.LANGUAGES)
+    if unknown:
+        raise ValueError(
+            _("Give translations in these languages only: %(languages)s.") % {"languages": ", ".join(i18n.LANGUAGES)}
+        )
+    return {code: t for code, t in sorted(value.items()) if not t.blank}
+
+
+class TranslationRead(BaseModel):
+    title: str
+    description: str
 
 
 # --- rooms ---------------------------------------------------------------------------------------
@@ -98,7 +139,7 @@ class SpeakerIn(BaseModel):
     @model_validator(mode="after")
     def _one_of(self) -> "SpeakerIn":
         if (self.registration_id is None) == (self.official_id is None):
-            raise ValueError("Give either a registration_id or an official_id.")
+            raise ValueError(_("Give either a registration_id or an official_id."))
         return self
 
 
@@ -122,14 +163,17 @@ class SessionIn(BaseModel):
     status: SessionStatus = SessionStatus.SCHEDULED
     speakers: list[SpeakerIn] = Field(default_factory=list, max_length=SPEAKERS_MAX)
     invitee_ids: list[int] = Field(default_factory=list, max_length=INVITEES_MAX)
+    # The title and description in other languages, by language code.
+    translations: dict[str, TranslationIn] = Field(default_factory=dict)
 
     _check_topics = field_validator("topics", mode="before")(_topics)
+    _check_translations = field_validator("translations")(_translations)
 
     @field_validator("invitee_ids")
     @classmethod
     def _ids(cls, value: list[int]) -> list[int]:
         if any(not 1 <= i <= MAX_ID for i in value):
-            raise ValueError("Give the ids of registrations of this event.")
+            raise ValueError(_("Give the ids of registrations of this event."))
         return list(dict.fromkeys(value))
 
     @classmethod
@@ -146,6 +190,9 @@ class SessionIn(BaseModel):
                 for s in session.speakers
             ],
             invitee_ids=[i.registration_id for i in session.invitees],
+            translations={
+                t.language: TranslationIn(title=t.title, description=t.description) for t in session.translations
+            },
         )
 
 
@@ -164,7 +211,8 @@ class SessionCreate(SessionIn):
 
 
 class SessionUpdate(BaseModel):
-    """PATCH: an absent field stays as it is. Speakers and invitees, when given, replace the lists."""
+    """PATCH: an absent field stays as it is. Speakers, invitees and translations, when given,
+    replace what the session has (a language left out loses its translation)."""
 
     model_config = _API
 
@@ -183,9 +231,11 @@ class SessionUpdate(BaseModel):
     status: SessionStatus = Field(default=None)  # type: ignore[assignment]
     speakers: list[SpeakerIn] = Field(default=None, max_length=SPEAKERS_MAX)  # type: ignore[assignment]
     invitee_ids: list[int] = Field(default=None, max_length=INVITEES_MAX)  # type: ignore[assignment]
+    translations: dict[str, TranslationIn] = Field(default=None)  # type: ignore[assignment]
     confirm_warnings: bool = False
 
     _check_topics = field_validator("topics", mode="before")(_topics)
+    _check_translations = field_validator("translations")(_translations)
 
     def changes(self) -> dict[str, Any]:
         """The fields given, as SessionIn takes them."""
@@ -209,7 +259,8 @@ class WarningRead(BaseModel):
 
 
 class SessionRead(BaseModel):
-    """A session; times are in the event's time zone (`timezone`), with its offset."""
+    """A session; times are in the event's time zone (`timezone`), with its offset. `title` and
+    `description` are as written; `translations` holds them in other languages, by code."""
 
     id: int
     event_id: int
@@ -232,6 +283,7 @@ class SessionRead(BaseModel):
     notes: str
     speakers: list[SpeakerRead]
     invitee_ids: list[int]
+    translations: dict[str, TranslationRead]
     warnings: list[WarningRead]
     created_at: datetime
     updated_at: datetime
@@ -250,7 +302,8 @@ class SessionForm(Form):
     """The new/edit session page: a day of the event, start and end times in its zone.
 
     Speakers come as rows `speaker_N` ("r:<registration id>" or "o:<official id>") with
-    `speaker_N_role`; invitees as repeated `invitee_ids`.
+    `speaker_N_role`; invitees as repeated `invitee_ids`. (Translations have a page of their
+    own: TranslationsForm.)
     """
 
     kind: SessionKind
@@ -286,9 +339,9 @@ class SessionForm(Form):
             who = str(data.get(f"speaker_{n}") or "").strip()
             if not who:
                 continue
-            kind, _, number = who.partition(":")
+            kind, _sep, number = who.partition(":")
             if kind not in ("r", "o") or not number.isdigit() or not 1 <= int(number) <= MAX_ID:
-                raise ValueError("speakers: Choose each speaker from the list.")
+                raise ValueError("speakers: " + _("Choose each speaker from the list."))
             key = "registration_id" if kind == "r" else "official_id"
             speakers.append({key: int(number), "role": data.get(f"speaker_{n}_role") or SpeakerRole.SPEAKER})
         data["speakers"] = speakers
@@ -299,7 +352,7 @@ class SessionForm(Form):
     @model_validator(mode="after")
     def _ends_after_start(self) -> "SessionForm":
         if self.end <= self.start:
-            raise ValueError("end: The session must end after it starts.")
+            raise ValueError("end: " + _("The session must end after it starts."))
         return self
 
     def to_input(self, timezone: str, *, status: SessionStatus = SessionStatus.SCHEDULED) -> SessionIn:
@@ -313,6 +366,38 @@ class SessionForm(Form):
             starts_at=datetime.combine(self.day, self.start, zone),
             ends_at=datetime.combine(self.day, self.end, zone),
         )
+
+
+# The translations page's fields: `title_<code>` and `description_<code>` for each language.
+_TranslationFields = create_model(  # type: ignore[call-overload]
+    "_TranslationFields",
+    **{
+        f"{name}_{code}": (str, Field(default="", max_length=limit))
+        for code in i18n.LANGUAGES
+        for name, limit in (("title", TITLE_MAX), ("description", TEXT_MAX))
+    },
+)
+
+
+class TranslationsForm(Form, _TranslationFields):  # type: ignore[misc, valid-type]
+    """A session's translations page: a title and a description per language, each optional."""
+
+    def translations(self) -> dict[str, TranslationIn]:
+        """The translations given, by language (blank ones left out)."""
+        given = {
+            code: TranslationIn(title=getattr(self, f"title_{code}"), description=getattr(self, f"description_{code}"))
+            for code in i18n.LANGUAGES
+        }
+        return {code: t for code, t in given.items() if not t.blank}
+
+    @staticmethod
+    def values_of(session: AgendaSession) -> dict[str, str]:
+        """The page's values for a session's translations (loaded)."""
+        values = {}
+        for translation in session.translations:
+            values[f"title_{translation.language}"] = translation.title
+            values[f"description_{translation.language}"] = translation.description
+        return values
 
 
 class MoveForm(Form):

@@ -19,7 +19,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit, errors, policy
+from app import audit, errors, i18n, policy
 from app.accounts.models import User
 from app.accounts.service import actor_label
 from app.agenda.models import (
@@ -30,8 +30,9 @@ from app.agenda.models import (
     SessionKind,
     SessionSpeaker,
     SessionStatus,
+    SessionTranslation,
 )
-from app.agenda.schemas import RoomCreate, SessionIn
+from app.agenda.schemas import RoomCreate, SessionIn, TranslationIn
 from app.crossings import schedule as crossing_schedule
 from app.crossings.models import CrossingDirection
 from app.crossings.schedule import Window
@@ -39,7 +40,7 @@ from app.delegations.models import Delegation
 from app.errors import FieldError, NotFound
 from app.events import service as events_service
 from app.events.models import Event
-from app.i18n import _, format_day, format_range
+from app.i18n import N_, _, format_day, format_range
 from app.itineraries import changes as itinerary_changes
 from app.officials.models import Official
 from app.policy import Action
@@ -47,8 +48,9 @@ from app.registrations.models import Person, Registration
 
 log = logging.getLogger(__name__)
 
-# The fields a calendar shows: changing one makes `sequence` grow (RFC 5545 SEQUENCE).
-CALENDAR_FIELDS = frozenset({"title", "description", "starts_at", "ends_at", "room_id", "status", "kind"})
+# The fields a calendar shows: changing one makes `sequence` grow (RFC 5545 SEQUENCE). A
+# calendar shows the title and description in its reader's language: translations count too.
+CALENDAR_FIELDS = frozenset({"title", "description", "starts_at", "ends_at", "room_id", "status", "kind", "translations"})
 SCALAR_FIELDS = (
     "kind", "title", "description", "starts_at", "ends_at", "room_id", "topics", "audience",
     "audience_delegation_id", "chatham_house", "is_published", "notes", "status",
@@ -83,6 +85,7 @@ def _loaded(*, invitees: bool = True):  # type: ignore[no-untyped-def]
     options = [
         joinedload(AgendaSession.room),
         joinedload(AgendaSession.audience_delegation),
+        selectinload(AgendaSession.translations),
         selectinload(AgendaSession.speakers).options(
             joinedload(SessionSpeaker.registration).joinedload(Registration.person),
             joinedload(SessionSpeaker.official),
@@ -96,9 +99,13 @@ def _loaded(*, invitees: bool = True):  # type: ignore[no-untyped-def]
 
 
 def speaker_name(speaker: SessionSpeaker) -> str:
+    """An official's name, or a participant's in the reader's script (app.i18n.display_name)."""
     if speaker.official is not None:
         return speaker.official.name
-    return speaker.registration.person.full_name if speaker.registration is not None else ""
+    if speaker.registration is None:
+        return ""
+    person = speaker.registration.person
+    return i18n.display_name(person.full_name, person.full_name_native)
 
 
 def check_manageable(*, actor: User | None, event: Event) -> None:
@@ -131,11 +138,11 @@ class Conflict:
 class ConflictWarning(errors.Conflict):
     """The save needs the organiser's confirmation: it conflicts with other sessions."""
 
-    default_message = "This session conflicts with others. Confirm to save it anyway."
+    default_message = N_("This session conflicts with others. Confirm to save it anyway.")
 
     def __init__(self, conflicts: list[Conflict]) -> None:
         self.conflicts = conflicts
-        super().__init__(" ".join([self.default_message, *(c.message for c in conflicts)]))
+        super().__init__(" ".join([_(self.default_message), *(c.message for c in conflicts)]))
 
 
 # The audiences that take in every delegation of the event.
@@ -217,7 +224,7 @@ def _room_clashes(event: Event, slot: Slot, others: list[AgendaSession], _crossi
         Conflict(
             ROOM,
             _("The room “%(room)s” is taken by “%(title)s” at this time (%(when)s).")
-            % {"room": other.room.name if other.room else "", "title": other.title, "when": _when(event, other)},
+            % {"room": other.room.name if other.room else "", "title": other.reader_title, "when": _when(event, other)},
             other,
         )
         for other in others
@@ -235,8 +242,8 @@ def _speaker_clashes(
         for speaker in other.speakers:
             if speaker.registration_id in slot.registration_ids or speaker.official_id in slot.official_ids:
                 message = _("%(name)s is also in “%(title)s” at this time (%(when)s, as %(role)s).") % {
-                    "name": speaker_name(speaker), "title": other.title, "when": _when(event, other),
-                    "role": _(speaker.role.value),
+                    "name": speaker_name(speaker), "title": other.reader_title, "when": _when(event, other),
+                    "role": i18n.label(speaker.role).lower(),
                 }
                 found.append(Conflict(SPEAKER, message, other))
     return found
@@ -260,11 +267,11 @@ def _crossing_clashes(event: Event, slot: Slot, others: list[AgendaSession], cro
         if not window.overlaps(slot.starts_at, slot.ends_at):
             continue
         if slot.whole_event or window.delegation_id in slot.delegation_ids:
-            direction = _("arriving") if window.direction == CrossingDirection.ARRIVAL else _("departing")
-            message = _("The delegation “%(delegation)s” is %(direction)s through %(place)s at this time (%(when)s).") % {
-                "delegation": window.delegation_name, "direction": direction, "place": window.place,
-                "when": _when(event, window),
-            }
+            if window.direction == CrossingDirection.ARRIVAL:
+                text = _("The delegation “%(delegation)s” is arriving through %(place)s at this time (%(when)s).")
+            else:
+                text = _("The delegation “%(delegation)s” is departing through %(place)s at this time (%(when)s).")
+            message = text % {"delegation": window.delegation_name, "place": window.place, "when": _when(event, window)}
             found.append(Conflict(CROSSING, message))
     return found
 
@@ -703,6 +710,8 @@ def _apply(session: AgendaSession, resolved: _Resolved) -> list[str]:
         session.room = resolved.room
     if "audience_delegation_id" in changed or session.audience_delegation is not resolved.delegation:
         session.audience_delegation = resolved.delegation
+    if _apply_translations(session, data.translations):
+        changed.append("translations")
 
     existing = {(s.registration_id, s.official_id): s for s in session.speakers}
     speakers = []
@@ -734,6 +743,22 @@ def _apply(session: AgendaSession, resolved: _Resolved) -> list[str]:
     return changed
 
 
+def _apply_translations(session: AgendaSession, wanted: Mapping[str, TranslationIn]) -> bool:
+    """The session's translations made those wanted (by language); whether any changed."""
+    existing = {t.language: t for t in session.translations}
+    if {code: (t.title, t.description) for code, t in existing.items()} == {
+        code: (t.title, t.description) for code, t in wanted.items()
+    }:
+        return False
+    kept = []
+    for code, given in sorted(wanted.items()):
+        translation = existing.get(code) or SessionTranslation(language=code)
+        translation.title, translation.description = given.title, given.description
+        kept.append(translation)
+    session.translations = kept
+    return True
+
+
 def create_session(
     db: Session, *, actor: User, event: Event, data: SessionIn, confirm: bool = False
 ) -> AgendaSession:
@@ -742,7 +767,9 @@ def create_session(
     check_manageable(actor=actor, event=event)
     resolved = _validate(db, event, data)
     confirmed = _check_conflicts(db, actor, event, Slot.of_input(resolved.data, None, resolved.registrations), confirm=confirm)
-    session = AgendaSession(event=event, room=None, audience_delegation=None, speakers=[], invitees=[], sequence=0)
+    session = AgendaSession(
+        event=event, room=None, audience_delegation=None, speakers=[], invitees=[], translations=[], sequence=0
+    )
     _apply(session, resolved)
     db.add(session)
     db.flush()
@@ -814,11 +841,17 @@ def duplicate_session(db: Session, *, actor: User, session: AgendaSession) -> Ag
     """A copy at the same time, without a room and internal, to be placed: its speakers'
     clash with the original shows in the builder until it is moved."""
     check_manageable(actor=actor, event=session.event)
+    limit = AgendaSession.__table__.c.title.type.length
     title = _("%(title)s (copy)") % {"title": session.title}
+    translations = []
+    for t in session.translations:
+        with i18n.use_language(t.language):  # "(copy)" in the translation's own language
+            copied = _("%(title)s (copy)") % {"title": t.title} if t.title else ""
+        translations.append(SessionTranslation(language=t.language, title=copied[:limit], description=t.description))
     copy = AgendaSession(
         event=session.event,
         kind=session.kind,
-        title=title[: AgendaSession.__table__.c.title.type.length],
+        title=title[:limit],
         description=session.description,
         starts_at=session.starts_at,
         ends_at=session.ends_at,
@@ -836,12 +869,29 @@ def duplicate_session(db: Session, *, actor: User, session: AgendaSession) -> Ag
             for s in session.speakers
         ],
         invitees=[SessionInvitee(registration=i.registration) for i in session.invitees],
+        translations=translations,
     )
     db.add(copy)
     db.flush()
     audit.record(db, actor, "session.duplicate", copy, source_id=session.id)
     log.info("session %s duplicated as %s by %s", session.id, copy.id, actor_label(actor))
     return copy
+
+
+def set_translations(
+    db: Session, *, actor: User, session: AgendaSession, translations: Mapping[str, TranslationIn]
+) -> AgendaSession:
+    """The session's title and description in other languages: those given (by language code of
+    app.i18n.LANGUAGES); the others go. Nothing a conflict depends on changes, so none is
+    checked; a calendar shows the new words (`sequence` grows)."""
+    check_manageable(actor=actor, event=session.event)
+    if not _apply_translations(session, translations):
+        return session
+    session.sequence += 1
+    db.flush()
+    audit.record(db, actor, "session.translate", session, languages=sorted(translations))
+    log.info("session %s translations set by %s", session.id, actor_label(actor))
+    return session
 
 
 def delete_session(db: Session, *, actor: User, session: AgendaSession) -> None:

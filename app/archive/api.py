@@ -20,12 +20,12 @@ async def archive_body(request: Request) -> bytes:
     """The request's body, refused past the archive's size limit (unread when it says so)."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > service.MAX_BYTES:
-        raise service.ArchiveError(service.TOO_LARGE)
+        raise service.ArchiveError(service.too_large())
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > service.MAX_BYTES:
-            raise service.ArchiveError(service.TOO_LARGE)
+            raise service.ArchiveError(service.too_large())
     return bytes(body)
 
 

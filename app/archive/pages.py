@@ -16,7 +16,7 @@ from app.archive import service
 from app.deps import CsrfChecked, CurrentUser, DbSession, WritesOnRead, client_address, declare
 from app.errors import DomainError
 from app.events.deps import EventDep
-from app.i18n import _
+from app.i18n import N_, _
 from app.policy import Action
 from app.web import render
 
@@ -42,6 +42,7 @@ def table_labels() -> dict[str, str]:
         "agenda_session": _("Sessions"),
         "session_speaker": _("Speakers and moderators"),
         "session_invitee": _("Invited participants of sessions"),
+        "session_translation": _("Translations of sessions"),
         "crossing": _("Crossings"),
         "vehicle": _("Vehicles"),
         "manifest_entry": _("Manifest entries"),
@@ -67,11 +68,27 @@ def _ordered(counts: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
 
 
+# The tables that stay behind, by name (the account tables are one line of their own).
+EXCLUDED_LABELS = {
+    "audit_entry": N_("Audit log"),
+    "itinerary_feed": N_("Calendar subscriptions"),
+    "itinerary_change": N_("Notices of itinerary changes"),
+    "outbox_message": N_("Outgoing e-mail"),
+    "site_setting": N_("Site settings"),
+    "milestone": N_("Roadmap milestones"),
+}
+
+
 def _excluded() -> list[tuple[str, str]]:
     """What stays behind, and why (the account tables as one line)."""
     accounts = {"user", "user_session", "api_token", "password_reset", "login_attempt"}
-    items = [(_("Accounts, their sign-ins and tokens"), _(service.EXCLUDED["user"]))]
-    items += [(name.replace("_", " ").capitalize(), _(reason)) for name, reason in service.EXCLUDED.items() if name not in accounts]
+    why_accounts_stay = service.EXCLUDED["user"]
+    items = [(_("Accounts, their sign-ins and tokens"), _(why_accounts_stay))]
+    items += [
+        (_(EXCLUDED_LABELS[name]) if name in EXCLUDED_LABELS else name.replace("_", " ").capitalize(), _(reason))
+        for name, reason in service.EXCLUDED.items()
+        if name not in accounts
+    ]
     return items
 
 
@@ -109,7 +126,9 @@ def download(request: Request, db: DbSession, user: CurrentUser, event: EventDep
 
 class UploadTooLarge(DomainError):
     status_code = 413
-    default_message = service.TOO_LARGE
+
+    def __init__(self) -> None:
+        super().__init__(service.too_large())
 
 
 async def upload_body(request: Request) -> FormData:
@@ -152,12 +171,12 @@ def import_upload(request: Request, db: DbSession, user: CurrentUser, body: Uplo
     if raw is None:
         return _form(request, errors={"file": [_("Choose an archive file to upload.")]}, status_code=422)
     if len(raw) > MAX_UPLOAD:
-        return _form(request, errors={"file": [_(service.TOO_LARGE)]}, status_code=422)
+        return _form(request, errors={"file": [service.too_large()]}, status_code=422)
     try:
         result = service.import_archive(db, actor=user, data=service.read(raw), client=client_address(request))
     except service.ArchiveError as exc:
         db.rollback()
-        return _form(request, errors={"file": [_(exc.message)]}, status_code=422)
+        return _form(request, errors={"file": [exc.message]}, status_code=422)
     context = {
         "result": result,
         "event": result.event,

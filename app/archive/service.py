@@ -76,6 +76,7 @@ from app.config import ROOT
 from app.db import Base, UTCDateTime, utcnow
 from app.errors import DomainError
 from app.events.models import Event
+from app.i18n import N_, _, format_day, ngettext
 from app.policy import Action
 from app.registrations import service as registrations_service
 from app.registrations.models import Registration
@@ -88,7 +89,12 @@ MAX_BYTES = 64 * 1024 * 1024
 # How many values one IN (...) carries.
 CHUNK = 500
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-TOO_LARGE = f"The archive is larger than {MAX_BYTES // (1024 * 1024)} MB (unpacked)."
+
+
+def too_large() -> str:
+    """The refusal of an archive beyond MAX_BYTES, in the reader's language."""
+    return _("The archive is larger than %(mb)s MB (unpacked).") % {"mb": MAX_BYTES // (1024 * 1024)}
+
 
 OWNED = frozenset(
     {
@@ -104,6 +110,7 @@ OWNED = frozenset(
         "agenda_session",
         "session_speaker",
         "session_invitee",
+        "session_translation",
         "crossing",
         "vehicle",
         "manifest_entry",
@@ -130,18 +137,19 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
 WITH_PARENT: dict[str, str] = {"procedure_template": "crossing_point_id"}
 SHARED = frozenset(NATURAL_KEYS) | frozenset(WITH_PARENT)
 
+# Tables left out of the archive, and why (shown on the export page: `_(EXCLUDED[table])`).
 EXCLUDED: dict[str, str] = {
-    "audit_entry": "the source's record of who did what; the import writes an entry of its own",
-    "itinerary_feed": "private calendar-subscription tokens: delegates subscribe again on the new instance",
-    "itinerary_change": "notices of past changes, told (or due to be told) by the source instance",
-    "outbox_message": "e-mail of the source instance, sent or due to be sent from there",
-    "user": "accounts stay with their instance; the archive names them by e-mail address",
-    "user_session": "sign-ins, of the source instance",
-    "api_token": "secrets of the source instance's accounts",
-    "password_reset": "secrets of the source instance's accounts",
-    "login_attempt": "the source instance's sign-in throttling",
-    "site_setting": "the source instance's own settings",
-    "milestone": "the initiative's roadmap, kept by administrators, not the event's",
+    "audit_entry": N_("the source's record of who did what; the import writes an entry of its own"),
+    "itinerary_feed": N_("private calendar-subscription tokens: delegates subscribe again on the new instance"),
+    "itinerary_change": N_("notices of past changes, told (or due to be told) by the source instance"),
+    "outbox_message": N_("e-mail of the source instance, sent or due to be sent from there"),
+    "user": N_("accounts stay with their instance; the archive names them by e-mail address"),
+    "user_session": N_("sign-ins, of the source instance"),
+    "api_token": N_("secrets of the source instance's accounts"),
+    "password_reset": N_("secrets of the source instance's accounts"),
+    "login_attempt": N_("the source instance's sign-in throttling"),
+    "site_setting": N_("the source instance's own settings"),
+    "milestone": N_("the initiative's roadmap, kept by administrators, not the event's"),
 }
 
 # Encrypted at rest (app.crypto, bound to table, column and row): re-encrypted for the archive.
@@ -155,10 +163,14 @@ ARCHIVED: tuple[str, ...] = tuple(t.name for t in Base.metadata.sorted_tables if
 
 
 class ArchiveError(DomainError):
-    """The archive cannot be imported (or made); nothing was written."""
+    """The archive cannot be imported (or made); nothing was written. Its message is in the
+    reader's language (the CLI's: the default language)."""
 
     status_code = 422
-    default_message = "The archive cannot be imported."
+    default_message = N_("The archive cannot be imported.")
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _(self.default_message))
 
 
 # --- the columns of each table ---------------------------------------------------------------
@@ -351,8 +363,11 @@ def export_archive(db: Session, *, actor: User, event: Event, client: str | None
                         plain = crypto.decrypt(value, table=name, column=column.name, row_id=row["id"], ring=ring)
                     except crypto.DecryptionError as exc:
                         raise ArchiveError(
-                            f"An encrypted value ({name} {row['id']}, {column.name}) cannot be decrypted with "
-                            "this instance's keys: the archive was not made."
+                            _(
+                                "An encrypted value (%(table)s %(id)s, %(column)s) cannot be decrypted with "
+                                "this instance's keys: the archive was not made."
+                            )
+                            % {"table": name, "id": row["id"], "column": column.name}
                         ) from exc
                     value = crypto.encrypt(
                         plain, table=_archive_aad(archive_id), column=column.name, row_id=row["id"], ring=ring
@@ -413,21 +428,21 @@ def read(raw: bytes) -> Any:
         try:
             raw = inflater.decompress(raw, MAX_BYTES + 1)
         except zlib.error as exc:
-            raise ArchiveError("The file looks compressed (gzip) but cannot be unpacked.") from exc
+            raise ArchiveError(_("The file looks compressed (gzip) but cannot be unpacked.")) from exc
         if len(raw) > MAX_BYTES or inflater.unconsumed_tail:
-            raise ArchiveError(TOO_LARGE)
+            raise ArchiveError(too_large())
     if len(raw) > MAX_BYTES:
-        raise ArchiveError(TOO_LARGE)
+        raise ArchiveError(too_large())
     if not raw.strip():
-        raise ArchiveError("The file is empty.")
+        raise ArchiveError(_("The file is empty."))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ArchiveError("The archive is not UTF-8 text: it is not a Parley event archive.") from exc
+        raise ArchiveError(_("The archive is not UTF-8 text: it is not a Parley event archive.")) from exc
     try:
         return json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
-        raise ArchiveError(f"The archive is not valid JSON ({str(exc)[:120]}).") from exc
+        raise ArchiveError(_("The archive is not valid JSON (%(reason)s).") % {"reason": str(exc)[:120]}) from exc
 
 
 def _no_constant(name: str) -> Any:
@@ -435,16 +450,22 @@ def _no_constant(name: str) -> Any:
 
 
 class _Invalid(Exception):
-    pass
+    """What is wrong with a value: a message (marked with N_) naming the value as %(where)s, and
+    the message's other placeholders."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.params = params
 
 
 def _text(value: Any, length: int | None) -> str:
     if not isinstance(value, str):
-        raise _Invalid("must be text")
+        raise _Invalid(N_("%(where)s must be text"))
     if length is not None and len(value) > length:
-        raise _Invalid(f"is longer than {length} characters")
+        raise _Invalid(N_("%(where)s is longer than %(n)s characters"), n=length)
     if "\x00" in value:
-        raise _Invalid("holds a NUL character")
+        raise _Invalid(N_("%(where)s holds a NUL character"))
     return value
 
 
@@ -453,51 +474,51 @@ def _load(column: Column, value: Any) -> Any:
     if value is None:
         if column.nullable and column.kind != "id":
             return None
-        raise _Invalid("is required")
+        raise _Invalid(N_("%(where)s is required"))
     kind = column.kind
     if kind in ("id", "ref", "int"):
         if not isinstance(value, int) or isinstance(value, bool):
-            raise _Invalid("must be a whole number")
+            raise _Invalid(N_("%(where)s must be a whole number"))
         low = 1 if kind in ("id", "ref") else INT_MIN
         if not low <= value <= INT_MAX:
-            raise _Invalid("is out of range")
+            raise _Invalid(N_("%(where)s is out of range"))
         return value
     if kind == "bool":
         if not isinstance(value, bool):
-            raise _Invalid("must be true or false")
+            raise _Invalid(N_("%(where)s must be true or false"))
         return value
     if kind in ("str", "user"):
         return _text(value, column.length)
     if kind == "enum":
         if value not in column.choices:
-            raise _Invalid(f"must be one of {', '.join(sorted(column.choices))}")
+            raise _Invalid(N_("%(where)s must be one of %(choices)s"), choices=", ".join(sorted(column.choices)))
         return value
     if kind == "date":
         try:
             return date.fromisoformat(_text(value, 10))
         except ValueError as exc:
-            raise _Invalid("must be a date (YYYY-MM-DD)") from exc
+            raise _Invalid(N_("%(where)s must be a date (YYYY-MM-DD)")) from exc
     if kind == "datetime":
         try:
             moment = datetime.fromisoformat(_text(value, 40))
             if moment.tzinfo is None:
-                raise _Invalid("must have a time-zone offset")
+                raise _Invalid(N_("%(where)s must have a time-zone offset"))
             return moment.astimezone(UTC)
         except (ValueError, OverflowError) as exc:
-            raise _Invalid("must be a date and time (ISO 8601)") from exc
+            raise _Invalid(N_("%(where)s must be a date and time (ISO 8601)")) from exc
     if kind == "decimal":
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise _Invalid("must be a number")
+            raise _Invalid(N_("%(where)s must be a number"))
         try:
             number = Decimal(str(value))
         except InvalidOperation as exc:
-            raise _Invalid("must be a number") from exc
+            raise _Invalid(N_("%(where)s must be a number")) from exc
         if not number.is_finite() or (column.limit is not None and abs(number) >= column.limit):
-            raise _Invalid("is out of range")
+            raise _Invalid(N_("%(where)s is out of range"))
         return number
     if kind == "json":
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise _Invalid("must be a list of texts")
+            raise _Invalid(N_("%(where)s must be a list of texts"))
         return [_text(item, None) for item in value]
     raise AssertionError(kind)
 
@@ -522,47 +543,68 @@ class _Problems:
         self.items: list[str] = []
         self.count = 0
 
-    def add(self, where: str, message: str) -> None:
+    def add(self, where: str, message: str, **params: Any) -> None:
+        """`message` is marked with N_ and names the value as %(where)s."""
         self.count += 1
         if len(self.items) < self.LIMIT:
-            self.items.append(f"{where} {message}")
+            self.items.append(_(message) % {"where": where, **params})
 
     def raise_any(self) -> None:
-        if self.count:
-            more = f" (and {self.count - len(self.items)} more)" if self.count > len(self.items) else ""
-            raise ArchiveError("The archive is not valid: " + "; ".join(self.items) + more + ".")
+        if not self.count:
+            return
+        found = "; ".join(self.items)
+        more = self.count - len(self.items)
+        if more:
+            raise ArchiveError(
+                ngettext(
+                    "The archive is not valid: %(problems)s (and %(n)s more).",
+                    "The archive is not valid: %(problems)s (and %(n)s more).",
+                    more,
+                )
+                % {"problems": found, "n": more}
+            )
+        raise ArchiveError(_("The archive is not valid: %(problems)s.") % {"problems": found})
 
 
 def _check_header(data: Any) -> None:
     if not isinstance(data, dict):
-        raise ArchiveError("The archive is not valid: it must be a JSON object.")
+        raise ArchiveError(_("The archive is not valid: it must be a JSON object."))
     if data.get("format") != FORMAT:
-        raise ArchiveError(f"This is not a Parley event archive: its “format” is not “{FORMAT}”.")
+        raise ArchiveError(_("This is not a Parley event archive: its “format” is not “%(format)s”.") % {"format": FORMAT})
     version = data.get("version")
     if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
         raise ArchiveError(
-            f"This archive was made by a newer Parley (archive format {version}): upgrade this instance first."
+            _("This archive was made by a newer Parley (archive format %(version)s): upgrade this instance first.")
+            % {"version": version}
         )
     schema = data.get("schema")
     head, known = _revisions()
     if isinstance(schema, str) and schema != head:
         if schema in known:
             raise ArchiveError(
-                f"This archive was made by an older Parley (schema {schema}; this instance is at {head}): "
-                "upgrade the source instance, then export the event again."
+                _(
+                    "This archive was made by an older Parley (schema %(schema)s; this instance is at %(head)s): "
+                    "upgrade the source instance, then export the event again."
+                )
+                % {"schema": schema, "head": head}
             )
         raise ArchiveError(
-            f"This archive was made by a newer Parley (schema {schema[:40]}, unknown here): upgrade this instance first."
+            _("This archive was made by a newer Parley (schema %(schema)s, unknown here): upgrade this instance first.")
+            % {"schema": schema[:40]}
         )
     try:
         EventArchive.model_validate(data)
     except ValidationError as exc:
         problems = _Problems()
         for error in exc.errors():
-            problems.add(".".join(str(part) for part in error["loc"]) + ":", error["msg"].lower())
+            where = ".".join(str(part) for part in error["loc"])
+            if error["type"] == "missing":
+                problems.add(where, N_("%(where)s is required"))
+            else:
+                problems.add(where, N_("%(where)s is not valid"))
         problems.raise_any()
     if version != VERSION:
-        raise ArchiveError(f"The archive is not valid: its version must be {VERSION}.")
+        raise ArchiveError(_("The archive is not valid: its version must be %(version)s.") % {"version": VERSION})
 
 
 def parse(data: Any) -> Parsed:
@@ -571,9 +613,14 @@ def parse(data: Any) -> Parsed:
     records = data["records"]
     missing, unknown = set(ARCHIVED) - set(records), set(records) - set(ARCHIVED)
     if unknown:
-        raise ArchiveError(f"The archive is not valid: it has tables this instance does not know ({', '.join(sorted(unknown))[:200]}).")
+        raise ArchiveError(
+            _("The archive is not valid: it has tables this instance does not know (%(tables)s).")
+            % {"tables": ", ".join(sorted(unknown))[:200]}
+        )
     if missing:
-        raise ArchiveError(f"The archive is not valid: it lacks the tables {', '.join(sorted(missing))}.")
+        raise ArchiveError(
+            _("The archive is not valid: it lacks the tables %(tables)s.") % {"tables": ", ".join(sorted(missing))}
+        )
     problems = _Problems()
     rows: dict[str, list[dict[str, Any]]] = {}
     for name in ARCHIVED:
@@ -583,14 +630,19 @@ def parse(data: Any) -> Parsed:
             where = f"{name}[{number}]"
             if set(row) != expected:
                 extra, lacking = sorted(set(row) - expected), sorted(expected - set(row))
-                problems.add(where, f"has the wrong columns (unknown: {', '.join(extra)[:100] or 'none'}; missing: {', '.join(lacking) or 'none'})")
+                problems.add(
+                    where,
+                    N_("%(where)s has the wrong columns (unknown: %(unknown)s; missing: %(missing)s)"),
+                    unknown=", ".join(extra)[:100] or _("none"),
+                    missing=", ".join(lacking) or _("none"),
+                )
                 continue
             loaded = {}
             for column in columns(name):
                 try:
                     loaded[column.name] = _load(column, row[column.name])
                 except _Invalid as exc:
-                    problems.add(f"{where}.{column.name}", str(exc))
+                    problems.add(f"{where}.{column.name}", exc.message, **exc.params)
             rows[name].append(loaded)
     problems.raise_any()
     _check_references(rows, problems)
@@ -603,14 +655,14 @@ def parse(data: Any) -> Parsed:
 
 def _check_references(rows: dict[str, list[dict[str, Any]]], problems: _Problems) -> None:
     if len(rows["event"]) != 1:
-        problems.add("event", f"must hold exactly one event, not {len(rows['event'])}")
+        problems.add("event", N_("%(where)s must hold exactly one event, not %(n)s"), n=len(rows["event"]))
         return
     ids: dict[str, set[int]] = {}
     for name in ARCHIVED:
         ids[name] = set()
         for number, row in enumerate(rows[name]):
             if row["id"] in ids[name]:
-                problems.add(f"{name}[{number}].id", f"{row['id']} appears twice")
+                problems.add(f"{name}[{number}].id", N_("%(where)s: the id %(id)s appears twice"), id=row["id"])
             ids[name].add(row["id"])
     for name in ARCHIVED:
         for column in columns(name):
@@ -619,12 +671,17 @@ def _check_references(rows: dict[str, list[dict[str, Any]]], problems: _Problems
             for number, row in enumerate(rows[name]):
                 value = row[column.name]
                 if column.kind == "ref" and value is not None and value not in ids[column.target]:  # type: ignore[index]
-                    problems.add(f"{name}[{number}].{column.name}", f"refers to {column.target} {value}, which the archive does not hold")
+                    problems.add(
+                        f"{name}[{number}].{column.name}",
+                        N_("%(where)s refers to %(table)s %(id)s, which the archive does not hold"),
+                        table=column.target,
+                        id=value,
+                    )
                 if column.name == "event_id" and name in OWNED and value is None:
-                    problems.add(f"{name}[{number}].event_id", "is required")
+                    problems.add(f"{name}[{number}].event_id", N_("%(where)s is required"))
                 if carried and value is not None:
                     if value in seen:
-                        problems.add(f"{name}[{number}].{column.name}", "appears twice")
+                        problems.add(f"{name}[{number}].{column.name}", N_("%(where)s appears twice"))
                     seen.add(value)
 
 
@@ -636,9 +693,11 @@ def _check_encrypted(parsed: Parsed, problems: _Problems) -> None:
                 continue
             parts = value.split(":")
             if len(parts) != 4 or parts[0] != "v1":
-                problems.add(f"{name}[{number}].{column}", "is not an encrypted value")
+                problems.add(f"{name}[{number}].{column}", N_("%(where)s is not an encrypted value"))
             elif parts[1] != parsed.key_id:
-                problems.add(f"{name}[{number}].{column}", "is encrypted with another key than the archive's key_id")
+                problems.add(
+                    f"{name}[{number}].{column}", N_("%(where)s is encrypted with another key than the archive's key_id")
+                )
 
 
 def _decrypt_all(parsed: Parsed) -> dict[tuple[str, str, int], str]:
@@ -648,9 +707,12 @@ def _decrypt_all(parsed: Parsed) -> dict[tuple[str, str, int], str]:
     encrypted = [(name, column, row) for name, column in sorted(ENCRYPTED) for row in parsed.rows[name] if row[column] is not None]
     if encrypted and parsed.key_id not in ring.keys:
         raise ArchiveError(
-            f"The archive's travel documents are encrypted with the data key “{parsed.key_id}”, which this "
-            f"instance does not have. Add that key (from the source instance's PARLEY_DATA_KEYS) to "
-            f"PARLEY_DATA_KEYS here, after the current key, restart, and import again."
+            _(
+                "The archive's travel documents are encrypted with the data key “%(key)s”, which this "
+                "instance does not have. Add that key (from the source instance's PARLEY_DATA_KEYS) to "
+                "PARLEY_DATA_KEYS here, after the current key, restart, and import again."
+            )
+            % {"key": parsed.key_id}
         )
     plain = {}
     aad = _archive_aad(parsed.archive_id)
@@ -659,8 +721,11 @@ def _decrypt_all(parsed: Parsed) -> dict[tuple[str, str, int], str]:
             plain[(name, column, row["id"])] = crypto.decrypt(row[column], table=aad, column=column, row_id=row["id"], ring=ring)
         except crypto.DecryptionError as exc:
             raise ArchiveError(
-                f"An encrypted value of the archive ({name} {row['id']}, {column}) cannot be decrypted: "
-                "the archive was altered or damaged."
+                _(
+                    "An encrypted value of the archive (%(table)s %(id)s, %(column)s) cannot be decrypted: "
+                    "the archive was altered or damaged."
+                )
+                % {"table": name, "id": row["id"], "column": column}
             ) from exc
     return plain
 
@@ -678,9 +743,11 @@ def _check_collisions(db: Session, parsed: Parsed) -> None:
     clash = db.scalar(select(Event.id).where(Event.title == event["title"], Event.starts_on == event["starts_on"]).limit(1))
     if clash is not None:
         raise ArchiveError(
-            f"This instance has an event “{event['title']}” starting on {event['starts_on'].isoformat()} "
-            f"already (event {clash}): the archive was imported before, or the event exists here. "
-            "Delete that event first to import it again."
+            _(
+                "This instance has an event “%(title)s” starting on %(date)s already (event %(id)s): "
+                "the archive was imported before, or the event exists here. Delete that event first to import it again."
+            )
+            % {"title": event["title"], "date": format_day(event["starts_on"]), "id": clash}
         )
     for name in ARCHIVED:
         if name not in OWNED:
@@ -691,9 +758,14 @@ def _check_collisions(db: Session, parsed: Parsed) -> None:
             values = {row[column.name] for row in parsed.rows[name] if row[column.name] is not None}
             if found := _existing(db, TABLES[name], column.name, values):
                 raise ArchiveError(
-                    f"{len(found)} {name.replace('_', ' ')} record(s) of the archive exist already in this "
-                    f"instance (the same {column.name.replace('_', ' ')}): the event was imported before. "
-                    "Delete that event first to import it again."
+                    ngettext(
+                        "%(n)s record of the archive's table “%(table)s” exists already in this instance (the same "
+                        "%(column)s): the event was imported before. Delete that event first to import it again.",
+                        "%(n)s records of the archive's table “%(table)s” exist already in this instance (the same "
+                        "%(column)s): the event was imported before. Delete that event first to import it again.",
+                        len(found),
+                    )
+                    % {"n": len(found), "table": name, "column": column.name}
                 )
 
 
@@ -857,8 +929,7 @@ def import_archive(db: Session, *, actor: User, data: Any, client: str | None = 
     except (IntegrityError, DataError) as exc:
         log.info("archive %s refused by the database: %s", parsed.archive_id, type(exc.orig).__name__)
         raise ArchiveError(
-            "The archive conflicts with records of this instance or breaks one of its rules, "
-            "so nothing was imported."
+            _("The archive conflicts with records of this instance or breaks one of its rules, so nothing was imported.")
         ) from exc
     source_id = parsed.event["id"]
     event = writer.objects["event"][source_id]

@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 CSV_TYPE = "text/csv; charset=utf-8"
 PDF_TYPE = "application/pdf"
 
-# The columns of the manifest CSV (stable: the authorities' scripts read them by name).
+# The columns of the manifest CSV (stable: the authorities' scripts read them by name, so they
+# stay these keys, with the stored values of document type and status, in every language).
 COLUMNS = (
     "no",
     "family_name",
@@ -138,9 +139,11 @@ class Manifest:
     @property
     def direction(self) -> str:
         (from_country, from_place), (to_country, to_place) = self.sides
-        label = _("Arrival") if self.crossing.direction == CrossingDirection.ARRIVAL else _("Departure")
-        return _("%(direction)s: from %(from_country)s (%(from_place)s) into %(to_country)s (%(to_place)s)") % {
-            "direction": label,
+        if self.crossing.direction == CrossingDirection.ARRIVAL:
+            text = _("Arrival: from %(from_country)s (%(from_place)s) into %(to_country)s (%(to_place)s)")
+        else:
+            text = _("Departure: from %(from_country)s (%(from_place)s) into %(to_country)s (%(to_place)s)")
+        return text % {
             "from_country": country_name(from_country),
             "from_place": from_place,
             "to_country": country_name(to_country),

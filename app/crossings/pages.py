@@ -40,7 +40,7 @@ from app.errors import Conflict, FieldError
 from app.events.deps import EventDep
 from app.events.models import Event
 from app.forms import form_values, validate_form
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.policy import Action
 from app.web import flash, redirect_303, render
 
@@ -203,11 +203,10 @@ def delete_confirm(request: Request, user: CurrentUser, crossing: CrossingDep) -
     if crossing.status != "draft":
         flash(request, _("Only a draft crossing can be deleted: this one has been submitted."), "error")
         return redirect_303(request, _url(crossing))
-    title = service.label(crossing)
     context = {
         "heading": _("Delete this crossing?"),
-        "message": _("The %(crossing)s will be removed with its manifest, vehicles and checklist.")
-        % {"crossing": title[0].lower() + title[1:]},
+        "message": _("“%(crossing)s” will be removed with its manifest, vehicles and checklist.")
+        % {"crossing": service.label(crossing)},
         "action": _url(crossing) + "/delete",
         "fields": {},
         "confirm_label": _("Delete the crossing"),
@@ -442,8 +441,12 @@ def add_all(request: Request, db: DbSession, user: CurrentUser, crossing: Crossi
         return _conflict(request, crossing, exc)
     if not added:
         return _done(request, crossing, _("Everyone confirmed is on the manifest already."), "#manifest")
-    return _done(request, crossing, _("%(n)s confirmed participants have been added to the manifest.") % {"n": len(added)},
-                 "#manifest")
+    message = ngettext(
+        "%(n)s confirmed participant has been added to the manifest.",
+        "%(n)s confirmed participants have been added to the manifest.",
+        len(added),
+    ) % {"n": len(added)}
+    return _done(request, crossing, message, "#manifest")
 
 
 def _entry_form(
@@ -498,7 +501,7 @@ def remove_person_confirm(request: Request, user: CurrentUser, crossing: Crossin
     service.check_manageable(actor=user, obj=crossing)
     context = {
         "heading": _("Remove this person from the manifest?"),
-        "message": _("%(name)s will no longer be on the manifest of the %(crossing)s.")
+        "message": _("%(name)s will no longer be on the manifest of “%(crossing)s”.")
         % {"name": entry.registration.person.full_name, "crossing": service.label(crossing)},
         "action": f"{_url(crossing)}/manifest/{entry.id}/remove",
         "fields": {},

@@ -23,6 +23,7 @@ from app.crossings.points_schemas import (
     ProcedureUpdate,
 )
 from app.errors import Conflict, FieldError, NotFound
+from app.i18n import N_, _, ngettext
 from app.pagination import Page, paginate
 from app.policy import Action
 
@@ -33,8 +34,8 @@ POINT_FIELDS = (
 )
 PROCEDURE_FIELDS = ("title", "description", "lead_days", "responsible_side")
 
-SAME_COUNTRY = "The two sides must be in different countries."
-HALF_COORDINATES = "Give both the latitude and the longitude, or neither."
+SAME_COUNTRY = N_("The two sides must be in different countries.")
+HALF_COORDINATES = N_("Give both the latitude and the longitude, or neither.")
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -144,12 +145,12 @@ def check_manageable(*, actor: User | None) -> None:
 def _check_point(db: Session, values: dict[str, object], *, other_than: int | None = None) -> None:
     """The rules on the whole point, on its values after the change (PATCH sends a part)."""
     if values["country_a"] == values["country_b"]:
-        raise FieldError("country_b", SAME_COUNTRY)
+        raise FieldError("country_b", _(SAME_COUNTRY))
     latitude, longitude = values["latitude"], values["longitude"]
     if latitude is None and longitude is not None:
-        raise FieldError("latitude", HALF_COORDINATES)
+        raise FieldError("latitude", _(HALF_COORDINATES))
     if longitude is None and latitude is not None:
-        raise FieldError("longitude", HALF_COORDINATES)
+        raise FieldError("longitude", _(HALF_COORDINATES))
     # The same two places, either way round, are one crossing point. Lowered by the database on
     # both sides: Python's lower() and SQLite's (ASCII only) differ.
     a, b = func.lower(str(values["name_a"])), func.lower(str(values["name_b"]))
@@ -160,7 +161,7 @@ def _check_point(db: Session, values: dict[str, object], *, other_than: int | No
     if other_than is not None:
         query = query.where(CrossingPoint.id != other_than)
     if db.scalar(query.limit(1)) is not None:
-        raise FieldError("name_a", "A crossing point between these two places exists already.")
+        raise FieldError("name_a", _("A crossing point between these two places exists already."))
 
 
 def create(db: Session, *, actor: User, data: CrossingPointCreate) -> CrossingPoint:
@@ -197,7 +198,7 @@ def update(db: Session, *, actor: User, point: CrossingPoint, data: CrossingPoin
 def _set_active(db: Session, *, actor: User, point: CrossingPoint, active: bool) -> CrossingPoint:
     check_manageable(actor=actor)
     if point.is_active == active:
-        raise Conflict("This crossing point is active already." if active else "This crossing point is inactive already.")
+        raise Conflict(_("This crossing point is active already.") if active else _("This crossing point is inactive already."))
     point.is_active = active
     db.flush()
     action = "crossing_point.reactivate" if active else "crossing_point.deactivate"
@@ -219,10 +220,13 @@ def delete(db: Session, *, actor: User, point: CrossingPoint) -> None:
     """Delete a point and its procedures; Conflict while any crossing goes through it."""
     check_manageable(actor=actor)
     if n := crossing_count(db, point):
-        raise Conflict(
-            f"{n} crossing(s) go through this crossing point, so it cannot be deleted. "
-            "Deactivate it instead: it will no longer be offered for new crossings."
-        )
+        raise Conflict(ngettext(
+            "%(n)s crossing goes through this crossing point, so it cannot be deleted. "
+            "Deactivate it instead: it will no longer be offered for new crossings.",
+            "%(n)s crossings go through this crossing point, so it cannot be deleted. "
+            "Deactivate it instead: it will no longer be offered for new crossings.",
+            n,
+        ) % {"n": n})
     procedures = len(point.procedures)
     audit.record(db, actor, "crossing_point.delete", point, procedures=procedures)
     db.delete(point)

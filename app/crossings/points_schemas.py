@@ -10,6 +10,7 @@ from app import i18n
 from app.crossings.models import CrossingPoint, ProcedureTemplate, ResponsibleSide
 from app.events.schemas import one_newline_style
 from app.forms import Form
+from app.i18n import _
 
 NAME_MAX = CrossingPoint.__table__.c.name_a.type.length
 STATUS_MAX = CrossingPoint.__table__.c.status.type.length
@@ -29,32 +30,38 @@ def _country(value: str | None) -> str | None:
         return None
     value = value.strip().upper()
     if not i18n.is_country(value):
-        raise ValueError("Choose a country from the list.")
+        raise ValueError(_("Choose a country from the list."))
     return value
 
 
 def _coordinate(name: str, limit: int) -> Any:
     """A degree value within ±limit, rounded to the column's six decimal places; blank is None."""
-    message = f"Enter a {name} from -{limit} to {limit}, in decimal degrees (such as 41.0998)."
+
+    def message() -> str:  # in the language of the request that is validated
+        if name == "latitude":
+            text = _("Enter a latitude from %(min)s to %(max)s, in decimal degrees (such as %(example)s).")
+        else:
+            text = _("Enter a longitude from %(min)s to %(max)s, in decimal degrees (such as %(example)s).")
+        return text % {"min": -limit, "max": limit, "example": "41.0998"}
 
     def check(value: object) -> Decimal | None:
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-            raise ValueError(message)
+            raise ValueError(message())
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            raise ValueError(message) from None
+            raise ValueError(message()) from None
         if not number.is_finite() or not -limit <= number <= limit:
-            raise ValueError(message)
+            raise ValueError(message())
         return number.quantize(_SIX_PLACES, rounding=ROUND_HALF_EVEN)
 
     return BeforeValidator(check)
 
 
 def _lead_days(value: object) -> object:
-    message = f"Enter a number of days from 0 to {LEAD_DAYS_MAX}."
+    message = _("Enter a number of days from 0 to %(max)s.") % {"max": LEAD_DAYS_MAX}
     if isinstance(value, bool):
         raise ValueError(message)
     if isinstance(value, str):

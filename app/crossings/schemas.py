@@ -21,6 +21,7 @@ from app.crossings.models import (
     Vehicle,
 )
 from app.forms import Form
+from app.i18n import _
 from app.registrations.models import RegistrationStatus
 
 MAX_ID = 2**31 - 1
@@ -155,7 +156,7 @@ class ManifestAdd(BaseModel):
     @model_validator(mode="after")
     def _one_of(self) -> "ManifestAdd":
         if (self.registration_id is None) == (not self.all_confirmed):
-            raise ValueError("Give either a registration_id or all_confirmed: true.")
+            raise ValueError(_("Give either a registration_id or all_confirmed: true."))
         return self
 
 
@@ -301,7 +302,7 @@ class CrossingForm(Form, _DetailFields):
     @model_validator(mode="after")
     def _meeting(self) -> "CrossingForm":
         if self.meeting_day is not None and self.meeting_time is None:
-            raise ValueError("meeting_time: Give the time to meet, or leave the day blank.")
+            raise ValueError("meeting_time: " + _("Give the time to meet, or leave the day blank."))
         return self
 
     def planned_at(self, timezone: str) -> datetime:
@@ -346,7 +347,7 @@ class CompleteForm(Form):
     @model_validator(mode="after")
     def _both(self) -> "CompleteForm":
         if (self.actual_day is None) != (self.actual_time is None):
-            raise ValueError("actual_time: Give both the day and the time, or neither.")
+            raise ValueError("actual_time: " + _("Give both the day and the time, or neither."))
         return self
 
     def actual_at(self, timezone: str) -> datetime | None:

@@ -18,7 +18,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit, policy
+from app import audit, i18n, policy
 from app.accounts.models import User
 from app.accounts.service import actor_label
 from app.config import get_settings
@@ -40,7 +40,7 @@ from app.delegations.models import Delegation
 from app.errors import Conflict, FieldError, NotFound
 from app.events import service as events_service
 from app.events.models import Event, StaffRole
-from app.i18n import _, format_day
+from app.i18n import N_, _, format_day
 from app.itineraries import changes as itinerary_changes
 from app.pagination import Page
 from app.policy import Action
@@ -62,18 +62,19 @@ SCALAR_FIELDS = (
 )
 VEHICLE_FIELDS = ("label", "plate", "driver_name", "driver_phone", "seats")
 
-DIRECTION_LABELS = {CrossingDirection.ARRIVAL: "Arrival", CrossingDirection.DEPARTURE: "Departure"}
+# The pages' words for the values (marked here, translated where shown: `_(DIRECTION_LABELS[d])`).
+DIRECTION_LABELS = {CrossingDirection.ARRIVAL: N_("Arrival"), CrossingDirection.DEPARTURE: N_("Departure")}
 STATUS_LABELS = {
-    CrossingStatus.DRAFT: "Draft",
-    CrossingStatus.SUBMITTED: "Submitted",
-    CrossingStatus.CLEARED: "Cleared",
-    CrossingStatus.COMPLETED: "Completed",
+    CrossingStatus.DRAFT: N_("Draft"),
+    CrossingStatus.SUBMITTED: N_("Submitted"),
+    CrossingStatus.CLEARED: N_("Cleared"),
+    CrossingStatus.COMPLETED: N_("Completed"),
 }
 ENTRY_LABELS = {
-    ManifestStatus.LISTED: "Listed",
-    ManifestStatus.CLEARED: "Cleared",
-    ManifestStatus.REFUSED: "Refused",
-    ManifestStatus.CROSSED: "Crossed",
+    ManifestStatus.LISTED: N_("Listed"),
+    ManifestStatus.CLEARED: N_("Cleared"),
+    ManifestStatus.REFUSED: N_("Refused"),
+    ManifestStatus.CROSSED: N_("Crossed"),
 }
 
 
@@ -102,11 +103,11 @@ def crossing_day(crossing: Crossing) -> date:
 
 def label(crossing: Crossing) -> str:
     """"Arrival of Delegation X, 13 Feb 2026, 08:00" (for titles and messages)."""
-    return _("%(direction)s of %(delegation)s, %(when)s") % {
-        "direction": _(DIRECTION_LABELS[crossing.direction]),
-        "delegation": crossing.delegation.name,
-        "when": when(crossing.event, crossing.planned_at),
-    }
+    if crossing.direction == CrossingDirection.ARRIVAL:
+        text = _("Arrival of %(delegation)s, %(when)s")
+    else:
+        text = _("Departure of %(delegation)s, %(when)s")
+    return text % {"delegation": crossing.delegation.name, "when": when(crossing.event, crossing.planned_at)}
 
 
 # --- permissions ---------------------------------------------------------------------------------
@@ -304,7 +305,7 @@ class Problem:
 class ManifestProblems(Conflict):
     """The manifest cannot be submitted while it has blocking problems."""
 
-    default_message = "The manifest cannot be submitted while it has blocking problems."
+    default_message = N_("The manifest cannot be submitted while it has blocking problems.")
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
@@ -342,16 +343,15 @@ def _person_problems(
     if registration.status not in CONFIRMED:
         found.append(Problem(
             NOT_CONFIRMED,
-            _("The registration is not confirmed (%(status)s).") % {"status": _(registration.status.value.replace("_", " "))},
+            _("The registration is not confirmed (%(status)s).") % {"status": i18n.label(registration.status)},
             entry,
         ))
     for other in others.get(registration.id, []):
-        found.append(Problem(
-            ON_ANOTHER_CROSSING,
-            _("Also on another %(direction)s, planned for %(when)s.")
-            % {"direction": _(DIRECTION_LABELS[other.direction]).lower(), "when": when(crossing.event, other.planned_at)},
-            entry,
-        ))
+        if other.direction == CrossingDirection.ARRIVAL:
+            text = _("Also on another arrival, planned for %(when)s.")
+        else:
+            text = _("Also on another departure, planned for %(when)s.")
+        found.append(Problem(ON_ANOTHER_CROSSING, text % {"when": when(crossing.event, other.planned_at)}, entry))
     if crossing.vehicles and entry.vehicle_id is None:
         found.append(Problem(NO_SEAT, _("Not given a seat in a vehicle."), entry))
     return found

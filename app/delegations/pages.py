@@ -33,7 +33,9 @@ def _url(event: Event, delegation: Delegation | None = None) -> str:
 
 @router.get("/events/{event_id}/delegations", dependencies=[VIEW])
 def list_page(request: Request, db: DbSession, user: CurrentUser, event: EventDep) -> Response:
-    context = {"event": event, "summaries": service.summaries(db, viewer=user, event=event)}
+    summaries = service.summaries(db, viewer=user, event=event)
+    coordinators = {s.delegation.id: service.coordinators_by_name(s.delegation) for s in summaries}
+    context = {"event": event, "summaries": summaries, "coordinators": coordinators}
     return render(request, "delegations/list.html", context)
 
 
@@ -54,7 +56,7 @@ def _form_page(
         "values": values,
         "errors": errors or {},
         "countries": i18n.countries(i18n.current_language()),
-        "sides": [(s.value, _(s.value.capitalize())) for s in DelegationSide],
+        "sides": [(s.value, i18n.label(s)) for s in DelegationSide],
     }
     return render(request, "delegations/form.html", context, status_code=status_code)
 
@@ -83,7 +85,11 @@ def create(request: Request, db: DbSession, user: CurrentUser, event: EventDep, 
 
 @router.get("/events/{event_id}/delegations/{delegation_id}", dependencies=[VIEW])
 def detail(request: Request, db: DbSession, user: CurrentUser, event: EventDep, delegation: DelegationDep) -> Response:
-    context = {"event": event, "summary": service.summary(db, viewer=user, delegation=delegation)}
+    context = {
+        "event": event,
+        "summary": service.summary(db, viewer=user, delegation=delegation),
+        "coordinators": service.coordinators_by_name(delegation),
+    }
     return render(request, "delegations/detail.html", context)
 
 
@@ -144,6 +150,7 @@ def _detail_with_errors(
     context = {
         "event": event,
         "summary": service.summary(db, viewer=user, delegation=delegation),
+        "coordinators": service.coordinators_by_name(delegation),
         "values": form_values(body),
         "errors": errors,
     }

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 from app import i18n
 from app.delegations.models import Delegation, DelegationSide
 from app.forms import Form
+from app.i18n import _
 
 NAME_MAX = Delegation.__table__.c.name.type.length
 HEAD_MAX = Delegation.__table__.c.head_name.type.length
@@ -21,7 +22,7 @@ def _country(value: str | None) -> str | None:
         return None
     value = value.strip().upper()
     if not i18n.is_country(value):
-        raise ValueError("Choose a country from the list.")
+        raise ValueError(_("Choose a country from the list."))
     return value
 
 

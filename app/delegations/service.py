@@ -8,7 +8,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit, policy
+from app import audit, i18n, policy
 from app.accounts import service as accounts
 from app.accounts.models import User
 from app.accounts.service import actor_label
@@ -16,6 +16,7 @@ from app.delegations.models import Delegation, DelegationCoordinator
 from app.errors import Conflict, FieldError, NotFound
 from app.events import service as events_service
 from app.events.models import Event
+from app.i18n import _
 from app.policy import Action
 from app.registrations.models import HOLDS_PLACE, Circle, Registration, RegistrationStatus
 
@@ -182,7 +183,7 @@ def _check_name_free(db: Session, event: Event, name: str, other_than: int | Non
     if other_than is not None:
         query = query.where(Delegation.id != other_than)
     if db.scalar(query.limit(1)) is not None:
-        raise FieldError("name", "This event has a delegation of that name already.")
+        raise FieldError("name", _("This event has a delegation of that name already."))
 
 
 def create(db: Session, *, actor: User, event: Event, fields: dict[str, object]) -> Delegation:
@@ -215,9 +216,12 @@ def update(db: Session, *, actor: User, delegation: Delegation, fields: dict[str
             new = int(fields[key])  # type: ignore[call-overload]
             taken = places_taken(db, delegation, circle)
             if new < taken:
-                raise FieldError(
-                    key, f"{taken} places of this circle are taken already: the capacity cannot be lower."
+                message = i18n.ngettext(
+                    "%(num)s place of this circle is taken already: the capacity cannot be lower.",
+                    "%(num)s places of this circle are taken already: the capacity cannot be lower.",
+                    taken,
                 )
+                raise FieldError(key, message % {"num": taken})
             if new > capacity(delegation, circle):
                 raised.append(circle)
     for key in changed:
@@ -236,7 +240,7 @@ def update(db: Session, *, actor: User, delegation: Delegation, fields: dict[str
 def delete(db: Session, *, actor: User, delegation: Delegation) -> None:
     check_manageable(actor=actor, obj=delegation)
     if db.scalar(select(func.count()).where(Registration.delegation_id == delegation.id)):
-        raise Conflict("This delegation has participants. Move or remove them first.")
+        raise Conflict(_("This delegation has participants. Move or remove them first."))
     audit.record(db, actor, "delegation.delete", delegation, name=delegation.name)
     db.delete(delegation)
     db.flush()
@@ -251,15 +255,20 @@ def add_coordinator(db: Session, *, actor: User, delegation: Delegation, email: 
     check_manageable(actor=actor, obj=delegation)
     user = accounts.get_by_email(db, email)
     if user is None or not user.is_active:
-        raise FieldError("email", "No active account has this e-mail address. Create the account first.")
+        raise FieldError("email", _("No active account has this e-mail address. Create the account first."))
     if any(c.user_id == user.id for c in delegation.coordinators):
-        raise FieldError("email", "This person coordinates the delegation already.")
+        raise FieldError("email", _("This person coordinates the delegation already."))
     grant = DelegationCoordinator(delegation=delegation, event_id=delegation.event_id, user=user)
     db.add(grant)
     db.flush()
     audit.record(db, actor, "delegation.coordinator_add", delegation, user_id=user.id)
     log.info("user %s made coordinator of delegation %s by %s", user.id, delegation.id, actor_label(actor))
     return grant
+
+
+def coordinators_by_name(delegation: Delegation) -> list[DelegationCoordinator]:
+    """The delegation's coordinators (loaded with their accounts) by name, in the reader's collation."""
+    return sorted(delegation.coordinators, key=lambda c: (i18n.collation_key(c.user.full_name), c.id))
 
 
 def get_coordinator(delegation: Delegation, coordinator_id: int) -> DelegationCoordinator:

@@ -66,7 +66,7 @@ def list_page(
         "values": query,
         "errors": errors,
         "filtered": any(query.values()),
-        "statuses": [(s.value, _(s.value.replace("_", " ").capitalize())) for s in EventStatus],
+        "statuses": [(s.value, i18n.label(s)) for s in EventStatus],
         "initiatives": [(i.id, i.name) for i in initiative_service.choices(db, viewer=user)],
     }
     return render(request, "events/list.html", context, status_code=422 if errors else 200)
@@ -91,7 +91,7 @@ def _form_page(
         "event": event,
         "values": values,
         "errors": errors or {},
-        "kinds": [(k.value, _(k.value.replace("_", " ").capitalize())) for k in EventKind],
+        "kinds": [(k.value, i18n.label(k)) for k in EventKind],
         "countries": i18n.countries(i18n.current_language()),
         "timezones": [(tz, tz.replace("_", " ")) for tz in i18n.timezones()],
         "initiatives": [(i.id, i.name) for i in initiatives],
@@ -184,7 +184,7 @@ def change_status(
     service.change_status(db, actor=user, event=event, status=data.status)
     flash(
         request,
-        _("The event is now “%(status)s”.") % {"status": _(service.status_label(data.status))},
+        _("The event is now “%(status)s”.") % {"status": i18n.label(data.status)},
     )
     return redirect_303(request, f"/events/{event.id}")
 
@@ -223,7 +223,7 @@ def _staff_page(
     context = {
         "event": event,
         "staff": service.list_staff(db, viewer=user, event=event).items,
-        "roles": [(r.value, _(r.value.replace("_", " ").capitalize())) for r in StaffRole],
+        "roles": [(r.value, i18n.label(r)) for r in StaffRole],
         "values": values or {"role": StaffRole.ORGANISER.value},
         "errors": errors or {},
     }
@@ -263,12 +263,8 @@ def remove_staff_confirm(
     service.check_staff_change(actor=user, event=event)
     context = {
         "heading": _("Remove from the staff?"),
-        "message": _("%(name)s will no longer be %(role)s of “%(title)s”.")
-        % {
-            "name": staff.user.full_name,
-            "role": _(staff.role.value.replace("_", " ")),
-            "title": event.title,
-        },
+        "message": _("%(name)s will no longer have the role “%(role)s” at “%(title)s”.")
+        % {"name": staff.user.full_name, "role": i18n.label(staff.role), "title": event.title},
         "action": f"/events/{event.id}/staff/{staff.id}/remove",
         "fields": {},
         "confirm_label": _("Remove"),

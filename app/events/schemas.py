@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from app import i18n
 from app.events.models import Event, EventKind, EventStatus, StaffRole
 from app.forms import Form
+from app.i18n import _
 
 MAX_ID = 2**31 - 1
 DESCRIPTION_MAX = 20_000
@@ -23,7 +24,7 @@ def ends_after_start(value: date | None, info: ValidationInfo) -> date | None:
     """On `ends_on`: the window may be one day long, never negative."""
     start = info.data.get("starts_on")
     if value is not None and start is not None and value < start:
-        raise ValueError("The end date cannot be before the start date.")
+        raise ValueError(_("The end date cannot be before the start date."))
     return value
 
 
@@ -37,13 +38,13 @@ def _country(value: str | None) -> str | None:
         return None
     value = value.upper()
     if not i18n.is_country(value):
-        raise ValueError("Choose a country from the list.")
+        raise ValueError(_("Choose a country from the list."))
     return value
 
 
 def _timezone(value: str | None) -> str | None:
     if value is not None and not i18n.is_timezone(value):
-        raise ValueError("Choose a time zone from the list.")
+        raise ValueError(_("Choose a time zone from the list."))
     return value
 
 

@@ -7,13 +7,14 @@ from datetime import date
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from app import audit, policy
+from app import audit, i18n, policy
 from app.accounts import service as accounts_service
 from app.accounts.models import User
 from app.crossings import schedule as crossing_schedule
 from app.errors import Conflict, FieldError, Forbidden, NotFound
 from app.events.models import Event, EventStaff, EventStatus, StaffRole
 from app.events.schemas import EventCreate, EventFilter, EventUpdate
+from app.i18n import _
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative, InitiativeStatus
 from app.pagination import MAX_PER_PAGE, Page, paginate
@@ -33,13 +34,14 @@ WORKFLOW = (
 
 
 def status_label(status: EventStatus) -> str:
-    return status.value.replace("_", " ")
+    """The status in the reader's language ("Registration open")."""
+    return i18n.label(status)
 
 
 def require_open(event: Event) -> None:
     """Archived events are read-only records."""
     if event.status == EventStatus.ARCHIVED:
-        raise Conflict("This event is archived. Restore it before changing it.")
+        raise Conflict(_("This event is archived. Restore it before changing it."))
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -131,9 +133,9 @@ def _initiative(
             db, viewer=actor, initiative_id=initiative_id
         )
     except NotFound:
-        raise FieldError("initiative_id", "Choose an initiative from the list.") from None
+        raise FieldError("initiative_id", _("Choose an initiative from the list.")) from None
     if initiative.status == InitiativeStatus.ARCHIVED:
-        raise FieldError("initiative_id", "This initiative is archived. Choose an active one.")
+        raise FieldError("initiative_id", _("This initiative is archived. Choose an active one."))
     return initiative
 
 
@@ -141,7 +143,7 @@ def create(db: Session, *, actor: User, data: EventCreate) -> Event:
     """A new event, in draft."""
     policy.require(actor, Action.EVENT_CREATE)
     if data.ends_on < data.starts_on:
-        raise FieldError("ends_on", "The end date cannot be before the start date.")
+        raise FieldError("ends_on", _("The end date cannot be before the start date."))
     initiative = _initiative(db, actor, data.initiative_id, None)
     event = Event(
         **data.model_dump(exclude={"initiative_id"}),
@@ -170,7 +172,7 @@ def update(db: Session, *, actor: User, event: Event, data: EventUpdate) -> Even
     ends_on = changed.get("ends_on", event.ends_on)
     assert isinstance(starts_on, date) and isinstance(ends_on, date)
     if ends_on < starts_on:
-        raise FieldError("ends_on", "The end date cannot be before the start date.")
+        raise FieldError("ends_on", _("The end date cannot be before the start date."))
     if "initiative_id" in changed:
         initiative_id = changed.pop("initiative_id")
         assert initiative_id is None or isinstance(initiative_id, int)
@@ -220,15 +222,15 @@ def check_transition(*, actor: User, event: Event, status: EventStatus) -> Trans
     """The transition to `status`, or the reason it is refused (Forbidden, Conflict)."""
     policy.require(actor, Action.EVENT_CHANGE_STATUS, event)
     if status == event.status:
-        raise Conflict(f"The event is {status_label(status)} already.")
+        raise Conflict(_("The event is “%(status)s” already.") % {"status": i18n.label(status)})
     transition = next((t for t in allowed_transitions(event.status) if t.status == status), None)
     if transition is None:
         raise Conflict(
-            f"An event cannot go from {status_label(event.status)} to {status_label(status)}: "
-            "it moves one step at a time, or is archived."
+            _("An event cannot go from “%(current)s” to “%(target)s”: it moves one step at a time, or is archived.")
+            % {"current": i18n.label(event.status), "target": i18n.label(status)}
         )
     if transition.kind == "restore" and not actor.is_admin:
-        raise Forbidden("Only an administrator can restore an archived event.")
+        raise Forbidden(_("Only an administrator can restore an archived event."))
     return transition
 
 
@@ -287,14 +289,15 @@ def add_staff(db: Session, *, actor: User, event: Event, email: str, role: Staff
     user = accounts_service.get_by_email(db, email)
     if user is None or not user.is_active:
         raise FieldError(
-            "email", "No active account uses this e-mail address. An administrator can create one."
+            "email", _("No active account uses this e-mail address. An administrator can create one.")
         )
     taken = select(EventStaff.id).where(
         EventStaff.event_id == event.id, EventStaff.user_id == user.id, EventStaff.role == role
     )
     if db.scalar(taken) is not None:
         raise FieldError(
-            "email", f"This person is already {role.value.replace('_', ' ')} of this event."
+            "email",
+            _("This person already has the role “%(role)s” at this event.") % {"role": i18n.label(role)},
         )
     staff = EventStaff(event=event, user=user, role=role)
     db.add(staff)

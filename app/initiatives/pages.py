@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app import policy
+from app import i18n, policy
 from app.db import utcnow
 from app.deps import (
     CsrfChecked,
@@ -19,7 +19,7 @@ from app.deps import (
 from app.errors import FieldError
 from app.events import service as event_service
 from app.forms import form_values, validate_form
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.initiatives import service
 from app.initiatives.deps import InitiativeDep, MilestoneDep, PhaseDep
 from app.initiatives.models import Initiative, Milestone, RoadmapPhase, RoadmapStatus
@@ -48,7 +48,7 @@ EDIT = declare(Action.INITIATIVE_EDIT)
 
 
 def _roadmap_statuses() -> list[tuple[str, str]]:
-    return [(s.value, _(s.value.replace("_", " ").capitalize())) for s in RoadmapStatus]
+    return [(s.value, i18n.label(s)) for s in RoadmapStatus]
 
 
 # --- initiatives ---------------------------------------------------------------------------------
@@ -288,9 +288,12 @@ def delete_phase_confirm(
     service.check_editable(actor=user, initiative=initiative)
     message = _("The phase “%(name)s” will be deleted.") % {"name": phase.name}
     if phase.milestones:
-        message += " " + _("Its %(count)s milestones will be deleted with it.") % {
-            "count": len(phase.milestones)
-        }
+        count = len(phase.milestones)
+        message += " " + ngettext(
+            "Its milestone will be deleted with it.",
+            "Its %(count)s milestones will be deleted with it.",
+            count,
+        ) % {"count": count}
     context = {
         "heading": _("Delete this phase?"),
         "message": message,

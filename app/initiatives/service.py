@@ -10,6 +10,7 @@ from app import audit, i18n, policy
 from app.accounts.models import User
 from app.accounts.service import actor_label
 from app.errors import Conflict, FieldError, NotFound
+from app.i18n import N_, _
 from app.initiatives.models import (
     Initiative,
     InitiativeStatus,
@@ -29,13 +30,13 @@ from app.policy import Action
 
 log = logging.getLogger(__name__)
 
-WINDOW_BACKWARDS = "The end date cannot be before the start date."
+WINDOW_BACKWARDS = N_("The end date cannot be before the start date.")
 
 
 
 def _require_active(initiative: Initiative) -> None:
     if initiative.status == InitiativeStatus.ARCHIVED:
-        raise Conflict("This initiative is archived. Restore it before changing it.")
+        raise Conflict(_("This initiative is archived. Restore it before changing it."))
 
 
 def _changes(obj: object, data: dict[str, object]) -> dict[str, object]:
@@ -85,7 +86,7 @@ def _check_name_free(db: Session, name: str, *, other_than: int | None = None) -
     if other_than is not None:
         query = query.where(Initiative.id != other_than)
     if db.scalar(query.limit(1)) is not None:
-        raise FieldError("name", "An initiative with this name exists already.")
+        raise FieldError("name", _("An initiative with this name exists already."))
 
 
 def create(db: Session, *, actor: User, data: InitiativeCreate) -> Initiative:
@@ -124,9 +125,9 @@ def set_archived(db: Session, *, actor: User, initiative: Initiative, archived: 
     target = InitiativeStatus.ARCHIVED if archived else InitiativeStatus.ACTIVE
     if initiative.status == target:
         raise Conflict(
-            "This initiative is archived already."
+            _("This initiative is archived already.")
             if archived
-            else "This initiative is not archived."
+            else _("This initiative is not archived.")
         )
     initiative.status = target
     db.flush()
@@ -178,7 +179,7 @@ def get_phase(
 
 def _check_window(starts_on: date, ends_on: date) -> None:
     if ends_on < starts_on:
-        raise FieldError("ends_on", WINDOW_BACKWARDS)
+        raise FieldError("ends_on", _(WINDOW_BACKWARDS))
 
 
 def add_phase(
@@ -217,14 +218,14 @@ def update_phase(
         if milestone.starts_on < starts_on:
             raise FieldError(
                 "starts_on",
-                f"The milestone “{milestone.name}” starts on {i18n.format_day(milestone.starts_on)}, "
-                "before this date. Move or delete it first.",
+                _("The milestone “%(name)s” starts on %(day)s, before this date. Move or delete it first.")
+                % {"name": milestone.name, "day": i18n.format_day(milestone.starts_on)},
             )
         if milestone.ends_on > ends_on:
             raise FieldError(
                 "ends_on",
-                f"The milestone “{milestone.name}” ends on {i18n.format_day(milestone.ends_on)}, "
-                "after this date. Move or delete it first.",
+                _("The milestone “%(name)s” ends on %(day)s, after this date. Move or delete it first.")
+                % {"name": milestone.name, "day": i18n.format_day(milestone.ends_on)},
             )
     if not changed:
         return phase
@@ -285,9 +286,9 @@ def _check_within_phase(phase: RoadmapPhase, starts_on: date, ends_on: date) -> 
     _check_window(starts_on, ends_on)
     window = i18n.format_range(phase.starts_on, phase.ends_on)
     if not phase.starts_on <= starts_on <= phase.ends_on:
-        raise FieldError("starts_on", f"The milestone must start within its phase ({window}).")
+        raise FieldError("starts_on", _("The milestone must start within its phase (%(window)s).") % {"window": window})
     if not phase.starts_on <= ends_on <= phase.ends_on:
-        raise FieldError("ends_on", f"The milestone must end within its phase ({window}).")
+        raise FieldError("ends_on", _("The milestone must end within its phase (%(window)s).") % {"window": window})
 
 
 def add_milestone(

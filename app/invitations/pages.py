@@ -212,10 +212,10 @@ def _batch_text(body: FormData, pasted: str | None) -> str:
     if isinstance(upload, UploadFile) and upload.filename:
         raw = upload.file.read(UPLOAD_MAX_BYTES + 1)
         if len(raw) > UPLOAD_MAX_BYTES:
-            raise FieldError("file", "The file is larger than 1 MB. Split it into smaller files.")
+            raise FieldError("file", _("The file is larger than 1 MB. Split it into smaller files."))
         return service.decode_upload(raw)
     if not pasted:
-        raise FieldError("emails", "Paste the addresses, one a line, or choose a CSV file.")
+        raise FieldError("emails", _("Paste the addresses, one a line, or choose a CSV file."))
     return pasted
 
 
@@ -330,7 +330,7 @@ def revoke(
 
 
 def _unusable(request: Request, exc: service.LinkUnusable) -> Response:
-    context = {"reason": exc.reason, "message": _(exc.message)}
+    context = {"reason": exc.reason, "message": exc.message}
     return render(request, "invitations/unusable.html", context, status_code=exc.status_code)
 
 

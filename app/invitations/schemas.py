@@ -3,7 +3,6 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from babel import Locale
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
@@ -13,7 +12,13 @@ from app.forms import Form
 from app.i18n import _
 from app.invitations.models import InvitationStatus
 from app.registrations.models import Category, Circle, DocumentType, Sector
-from app.registrations.schemas import LANGUAGE_CODES, NeedsFields, PersonFields, _country
+from app.registrations.schemas import (
+    DOC_TYPE_LABELS,
+    NeedsFields,
+    PersonFields,
+    _country,
+    language_choices,
+)
 
 MAX_ID = 2**31 - 1
 EMAIL_MAX = 254
@@ -43,11 +48,12 @@ def email_address(value: str) -> str:
     """A syntactically valid address, normalised as accounts are (lower case)."""
     value = value.strip()
     if len(value) > EMAIL_MAX:
-        raise ValueError(f"Use at most {EMAIL_MAX} characters.")
+        message = i18n.ngettext("Use at most %(n)s character.", "Use at most %(n)s characters.", EMAIL_MAX)
+        raise ValueError(message % {"n": EMAIL_MAX})
     try:
         checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ValueError("Enter a valid e-mail address.") from exc
+        raise ValueError(_("Enter a valid e-mail address.")) from exc
     return checked.normalized.lower()
 
 
@@ -176,9 +182,9 @@ DOCUMENT_FIELDS = ("doc_type", "doc_number", "doc_issuing_country", "doc_nationa
 def not_expired(value: date | None) -> date | None:
     """A document the delegate gives now must still be valid (and its date plausible)."""
     if value is not None and value < utcnow().date():
-        raise ValueError("This document has expired. Give a valid one.")
+        raise ValueError(_("This document has expired. Give a valid one."))
     if value is not None and value > date(2100, 12, 31):
-        raise ValueError("Enter the expiry date printed in the document.")
+        raise ValueError(_("Enter the expiry date printed in the document."))
     return value
 
 
@@ -202,7 +208,7 @@ class DocumentFields(BaseModel):
         if not self.document_given():
             return {}
         return {
-            name: ["Give this too, or leave the whole travel document blank."]
+            name: [_("Give this too, or leave the whole travel document blank.")]
             for name in DOCUMENT_FIELDS
             if getattr(self, name) is None
         }
@@ -217,7 +223,7 @@ class ConsentFields(BaseModel):
     @classmethod
     def _required(cls, value: bool) -> bool:
         if not value:
-            raise ValueError("Agree to the processing of your data: without it we cannot register you.")
+            raise ValueError(_("Agree to the processing of your data: without it we cannot register you."))
         return value
 
 
@@ -244,14 +250,13 @@ def registration_choices() -> dict[str, list[tuple[str, str]]]:
     """The options of the registration form's lists (also used by the delegate's own pages)."""
 
     def labelled(enum: type[StrEnum]) -> list[tuple[str, str]]:
-        return [(m.value, _(m.value.replace("_", " ").capitalize())) for m in enum]
+        return [(m.value, i18n.label(m)) for m in enum]
 
-    names = Locale.parse(i18n.current_language()).languages
     return {
         "sectors": labelled(Sector),
         "circles": labelled(Circle),
         "categories": labelled(Category),
-        "doc_types": [("passport", _("Passport")), ("id_card", _("Identity card")), ("other", _("Other"))],
+        "doc_types": [(value, _(label)) for value, label in DOC_TYPE_LABELS.items()],
         "countries": i18n.countries(i18n.current_language()),
-        "languages": sorted(((c, names.get(c, c)) for c in LANGUAGE_CODES), key=lambda item: item[1]),
+        "languages": language_choices(i18n.current_language()),
     }

@@ -25,7 +25,7 @@ from app.delegations.models import Delegation, DelegationCoordinator
 from app.errors import Conflict, DomainError, FieldError, Forbidden, NotFound
 from app.events.models import Event, EventStaff, EventStatus, StaffRole
 from app.forms import errors_by_field
-from app.i18n import _
+from app.i18n import N_, _
 from app.invitations.models import Invitation, InvitationStatus
 from app.invitations.schemas import (
     BATCH_MAX,
@@ -61,27 +61,30 @@ class LinkUnusable(DomainError):
     status_code = 410
     sign_in_helps = False
     MESSAGES = {
-        "unknown": "This invitation link is not valid. Check that you copied all of it.",
-        "expired": "This invitation link has expired. Ask the organisers to send you a new one.",
-        "used": "This invitation has been used already.",
-        "revoked": "This invitation has been withdrawn.",
+        "unknown": N_("This invitation link is not valid. Check that you copied all of it."),
+        "expired": N_("This invitation link has expired. Ask the organisers to send you a new one."),
+        "used": N_("This invitation has been used already."),
+        "revoked": N_("This invitation has been withdrawn."),
     }
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
         if reason == "unknown":
             self.status_code = 404
-        super().__init__(self.MESSAGES[reason])
+        super().__init__(_(self.MESSAGES[reason]))
 
 
 class WrongAddress(Forbidden):
     """The link was sent to another address than the signed-in account's."""
 
-    default_message = (
+    default_message = N_(
         "This invitation was sent to another e-mail address. Sign in with that address, or ask the "
         "organisers to send the invitation to yours."
     )
     sign_in_helps = False
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _(self.default_message))
 
 
 @dataclass(frozen=True)
@@ -125,11 +128,11 @@ class BatchInvalid(DomainError):
     """Some lines of a batch are invalid: nothing has been created."""
 
     status_code = 422
-    default_message = "Some lines are not valid. Nothing has been sent."
+    default_message = N_("Some lines are not valid. Nothing has been sent.")
 
     def __init__(self, errors: list[LineError]) -> None:
         self.errors = errors
-        super().__init__()
+        super().__init__(_(self.default_message))
 
 
 def link_for(token: str) -> str:
@@ -162,16 +165,16 @@ def manageable_delegations(db: Session, *, viewer: User | None, event: Event) ->
 def _delegation_for(actor: User, delegations: list[Delegation], delegation_id: int) -> Delegation:
     delegation = next((d for d in delegations if d.id == delegation_id), None)
     if delegation is None:
-        raise FieldError("delegation_id", "Choose a delegation of this event.")
+        raise FieldError("delegation_id", _("Choose a delegation of this event."))
     policy.require(actor, Action.INVITATION_MANAGE, delegation)
     return delegation
 
 
 def _require_open(event: Event) -> None:
     if event.status == EventStatus.ARCHIVED:
-        raise Conflict("This event is archived. Restore it before inviting anyone.")
+        raise Conflict(_("This event is archived. Restore it before inviting anyone."))
     if event.personal_data_purged_at is not None:
-        raise Conflict("The personal data of this event has been erased.")
+        raise Conflict(_("The personal data of this event has been erased."))
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -234,7 +237,7 @@ def state(invitation: Invitation) -> InvitationState:
 
 
 def _taken(db: Session, event: Event, emails: set[str], *, other_than: int | None = None) -> dict[str, str]:
-    """The addresses that must not be invited again, with the reason."""
+    """The addresses that must not be invited again, with the reason (in the reader's language)."""
     if not emails:
         return {}
     reasons: dict[str, str] = {}
@@ -244,7 +247,7 @@ def _taken(db: Session, event: Event, emails: set[str], *, other_than: int | Non
     if other_than is not None:
         pending = pending.where(Invitation.id != other_than)
     for email in db.scalars(pending):
-        reasons[email] = "This address has an invitation already; resend it instead."
+        reasons[email] = _("This address has an invitation already; resend it instead.")
     registered = (
         select(Person.email, User.email)
         .select_from(Registration)
@@ -254,7 +257,7 @@ def _taken(db: Session, event: Event, emails: set[str], *, other_than: int | Non
     )
     for person_email, user_email in db.execute(registered):
         for email in {person_email, user_email} & emails:
-            reasons[email] = registrations.ALREADY_REGISTERED
+            reasons[email] = _(registrations.ALREADY_REGISTERED)
     return reasons
 
 
@@ -269,19 +272,21 @@ def _issue(invitation: Invitation) -> str:
 
 
 def _send(db: Session, invitation: Invitation, event: Event, delegation: Delegation, token: str) -> None:
-    mail.queue(
-        db,
-        to=invitation.email,
-        subject=_("Invitation: %(event)s") % {"event": event.title},
-        template="emails/invitation.html",
-        context={
-            "event": event,
-            "delegation": delegation,
-            "invitation": invitation,
-            "link": link_for(token),
-            "expires": i18n.format_moment(invitation.expires_at, event.timezone),
-        },
-    )
+    """The link, by e-mail, in the language of the address's account (else the sender's)."""
+    with mail.in_recipients_language(db, invitation.email):
+        mail.queue(
+            db,
+            to=invitation.email,
+            subject=_("Invitation: %(event)s") % {"event": event.title},
+            template="emails/invitation.html",
+            context={
+                "event": event,
+                "delegation": delegation,
+                "invitation": invitation,
+                "link": link_for(token),
+                "expires": i18n.format_moment(invitation.expires_at, event.timezone),
+            },
+        )
 
 
 def _create(db: Session, actor: User, event: Event, delegation: Delegation, data: InvitationCreate) -> Invitation:
@@ -320,21 +325,22 @@ def invite_many(db: Session, *, actor: User, event: Event, lines: list[BatchLine
     delegations = _delegations(db, event)
     errors: list[LineError] = []
     if not lines:
-        errors.append(LineError(0, "emails", "Give at least one e-mail address."))
+        errors.append(LineError(0, "emails", _("Give at least one e-mail address.")))
     if len(lines) > BATCH_MAX:
-        errors.append(LineError(0, "emails", f"Give at most {BATCH_MAX} addresses at once."))
+        at_most = i18n.ngettext("Give at most %(n)s address at once.", "Give at most %(n)s addresses at once.", BATCH_MAX)
+        errors.append(LineError(0, "emails", at_most % {"n": BATCH_MAX}))
     seen: dict[str, int] = {}
     allowed: dict[int, Delegation] = {}
     for line in lines:
         email = line.data.email
         if email in seen:
-            errors.append(LineError(line.index, "email", f"{email} appears twice in the list."))
+            errors.append(LineError(line.index, "email", _("%(email)s appears twice in the list.") % {"email": email}))
         seen.setdefault(email, line.index)
         delegation_id = line.data.delegation_id
         if delegation_id not in allowed:
             delegation = next((d for d in delegations if d.id == delegation_id), None)
             if delegation is None:
-                errors.append(LineError(line.index, "delegation_id", "Choose a delegation of this event."))
+                errors.append(LineError(line.index, "delegation_id", _("Choose a delegation of this event.")))
                 continue
             policy.require(actor, Action.INVITATION_MANAGE, delegation)
             allowed[delegation_id] = delegation
@@ -362,6 +368,14 @@ def _cell(cells: list[str], columns: dict[str, int], name: str) -> str:
     return cells[index] if index is not None and index < len(cells) else ""
 
 
+# A line's problem, by the column it is in.
+LINE_PROBLEMS = {
+    "email": N_("E-mail address “%(value)s”: %(message)s"),
+    "circle": N_("Circle “%(value)s”: %(message)s"),
+    "category": N_("Category “%(value)s”: %(message)s"),
+}
+
+
 def parse_batch(text: str, *, delegation_id: int, circle: Circle, category: Category) -> list[BatchLine]:
     """Lines of `email[,circle,category]` (comma or semicolon; an optional header row naming the
     columns, other columns ignored) to validated lines; BatchInvalid lists every bad line."""
@@ -371,7 +385,7 @@ def parse_batch(text: str, *, delegation_id: int, circle: Circle, category: Cate
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True))
     except csv.Error as exc:
-        raise BatchInvalid([LineError(0, "emails", f"The list cannot be read as CSV: {exc}.")]) from exc
+        raise BatchInvalid([LineError(0, "emails", _("The list cannot be read as CSV: %(error)s.") % {"error": exc})]) from exc
     columns = {"email": 0, "circle": 1, "category": 2}
     positional = True
     lines: list[BatchLine] = []
@@ -386,7 +400,7 @@ def parse_batch(text: str, *, delegation_id: int, circle: Circle, category: Cate
             positional = False
             continue
         if positional and len(cells) > 3:
-            errors.append(LineError(number, "emails", "Give at most three columns: e-mail, circle, category."))
+            errors.append(LineError(number, "emails", _("Give at most three columns: e-mail, circle, category.")))
             continue
         values = {
             "email": _cell(cells, columns, "email"),
@@ -398,10 +412,10 @@ def parse_batch(text: str, *, delegation_id: int, circle: Circle, category: Cate
             lines.append(BatchLine(number, InvitationCreate.model_validate(values)))
         except ValidationError as exc:
             for name, messages in errors_by_field(exc).items():
-                label = {"circle": "circle", "category": "category"}.get(name, "e-mail address")
+                wording = _(LINE_PROBLEMS.get(name, LINE_PROBLEMS["email"]))
                 for message in messages:
                     shown = values.get(name) if name in values else ""
-                    errors.append(LineError(number, name, f"{label} “{shown}”: {message}"))
+                    errors.append(LineError(number, name, wording % {"value": shown, "message": message}))
     if errors:
         raise BatchInvalid(errors)
     return lines
@@ -412,7 +426,7 @@ def decode_upload(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise FieldError("file", "The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.") from exc
+        raise FieldError("file", _("The file is not UTF-8 text. Save it as “CSV UTF-8” and try again.")) from exc
 
 
 # --- changing an invitation ----------------------------------------------------------------------
@@ -433,8 +447,17 @@ def _compare_and_set(db: Session, invitation: Invitation, **values: object) -> b
     return True
 
 
+# Why an invitation cannot be changed, by its state.
+NOT_PENDING = {
+    InvitationState.EXPIRED: N_("This invitation has expired: it cannot be changed any more."),
+    InvitationState.ACCEPTED: N_("This invitation has been used: it cannot be changed any more."),
+    InvitationState.REVOKED: N_("This invitation has been withdrawn: it cannot be changed any more."),
+}
+
+
 def _not_pending(invitation: Invitation) -> Conflict:
-    return Conflict(f"This invitation is {state(invitation).value}: it cannot be changed any more.")
+    reason = NOT_PENDING.get(state(invitation), N_("This invitation cannot be changed any more."))
+    return Conflict(_(reason))
 
 
 def resend(db: Session, *, actor: User, invitation: Invitation) -> Invitation:
@@ -549,7 +572,7 @@ def create_account(db: Session, *, invitation: Invitation, full_name: str, passw
     # Serialise the link's requests (row lock on PostgreSQL; SQLite's writes queue already).
     db.execute(select(Invitation.id).where(Invitation.id == invitation.id).with_for_update())
     if accounts.get_by_email(db, invitation.email) is not None:
-        raise FieldError("__all__", "An account with this e-mail address exists already. Sign in instead.")
+        raise FieldError("__all__", _("An account with this e-mail address exists already. Sign in instead."))
     problem = password_problem(password, email=invitation.email)
     if problem:
         raise FieldError("password", problem)
@@ -654,15 +677,16 @@ def accept(db: Session, *, actor: User, invitation: Invitation, form: Registrati
     return registration
 
 
-def _staff_addresses(db: Session, invitation: Invitation) -> list[str]:
-    """The delegation's coordinators and the event's organisers, to be told of a registration."""
+def _staff_addresses(db: Session, invitation: Invitation) -> list[tuple[str, str | None]]:
+    """The delegation's coordinators and the event's organisers, to be told of a registration,
+    with the language each chose (None: none chosen)."""
     coordinators = (
-        select(User.email)
+        select(User.email, User.language)
         .join(DelegationCoordinator, DelegationCoordinator.user_id == User.id)
         .where(DelegationCoordinator.delegation_id == invitation.delegation_id, User.is_active.is_(True))
     )
     organisers = (
-        select(User.email)
+        select(User.email, User.language)
         .join(EventStaff, EventStaff.user_id == User.id)
         .where(
             EventStaff.event_id == invitation.event_id,
@@ -670,26 +694,28 @@ def _staff_addresses(db: Session, invitation: Invitation) -> list[str]:
             User.is_active.is_(True),
         )
     )
-    emails = set(db.scalars(coordinators)) | set(db.scalars(organisers))
-    return sorted(emails - {invitation.email})
+    found = {email: language for email, language in [*db.execute(coordinators), *db.execute(organisers)]}
+    return sorted((email, language) for email, language in found.items() if email != invitation.email)
 
 
 def _tell_about_registration(db: Session, invitation: Invitation, registration: Registration) -> None:
     base_url = get_settings().base_url.rstrip("/")
     event = invitation.event
     context = {"registration": registration, "event": event, "delegation": invitation.delegation, "base_url": base_url}
-    mail.queue(
-        db,
-        to=invitation.email,
-        subject=_("You are registered: %(event)s") % {"event": event.title},
-        template="emails/invitation_registered.html",
-        context=context,
-    )
-    for address in _staff_addresses(db, invitation):
+    with mail.in_recipients_language(db, invitation.email):
         mail.queue(
             db,
-            to=address,
-            subject=_("New registration: %(event)s") % {"event": event.title},
-            template="emails/invitation_notice.html",
+            to=invitation.email,
+            subject=_("You are registered: %(event)s") % {"event": event.title},
+            template="emails/invitation_registered.html",
             context=context,
         )
+    for address, language in _staff_addresses(db, invitation):
+        with i18n.use_language(language):  # as mail.in_recipients_language, read with the address
+            mail.queue(
+                db,
+                to=address,
+                subject=_("New registration: %(event)s") % {"event": event.title},
+                template="emails/invitation_notice.html",
+                context=context,
+            )

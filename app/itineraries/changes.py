@@ -9,6 +9,7 @@ registrations whose oldest pending change is older than PARLEY_ITINERARY_NOTICE_
 queues one e-mail per registration.
 """
 
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, false, func, insert, literal, or_, select, update
+from sqlalchemy import and_, exists, false, func, insert, inspect, literal, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -81,26 +82,64 @@ def _room_name(db: Session, session: AgendaSession) -> str:
     return room.name if room is not None else ""
 
 
-def _session_summary(db: Session, session: AgendaSession, kind: ChangeKind, before: Mapping[str, Any]) -> str:
-    event, title = session.event, session.title
+# --- what changed: details recorded when it happens, worded when read ------------------------------
+#
+# A change keeps what it says as details (JSON): times as ISO moments, the room, the session's
+# title as written ("") and in each language it is translated into. `describe` words them in the
+# reader's language (the page's, or the e-mail's recipient's); `summary` keeps the writer's words.
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _moment_of(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _titles(session: AgendaSession) -> dict[str, str]:
+    titles = {"": session.title}
+    if "translations" not in inspect(session).unloaded:
+        titles.update({t.language: t.title for t in session.translations if t.title})
+    return titles
+
+
+def _session_details(db: Session, session: AgendaSession, kind: ChangeKind, before: Mapping[str, Any]) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "titles": _titles(session), "starts_at": _iso(session.starts_at), "ends_at": _iso(session.ends_at),
+    }
+    if kind == ChangeKind.SESSION_MOVED:
+        details["old_starts_at"] = _iso(before.get("starts_at", session.starts_at))
+        details["old_ends_at"] = _iso(before.get("ends_at", session.ends_at))
+    if kind != ChangeKind.SESSION_CANCELLED and before.get("room_id", session.room_id) != session.room_id:
+        details["room"] = _room_name(db, session)  # "": no room any more
+    return details
+
+
+def _session_summary(event: Event, kind: ChangeKind, details: Mapping[str, Any]) -> str:
+    titles = details["titles"]
+    title = titles.get(current_language()) or titles[""]
+    starts_at, ends_at = _moment_of(details["starts_at"]), _moment_of(details["ends_at"])
+    assert starts_at is not None and ends_at is not None  # noqa: S101 (recorded by _session_details)
     if kind == ChangeKind.SESSION_CANCELLED:
-        return _("“%(title)s” on %(when)s is cancelled") % {"title": title, "when": _moment(event, session.starts_at)}
+        return _("“%(title)s” on %(when)s is cancelled") % {"title": title, "when": _moment(event, starts_at)}
     parts = []
     if kind == ChangeKind.SESSION_MOVED:
-        old_start, old_end = before.get("starts_at", session.starts_at), before.get("ends_at", session.ends_at)
-        if old_start != session.starts_at:
+        old_start = _moment_of(details.get("old_starts_at")) or starts_at
+        old_end = _moment_of(details.get("old_ends_at")) or ends_at
+        if old_start != starts_at:
             parts.append(_("“%(title)s” moves from %(old)s to %(new)s (%(zone)s)") % {
                 "title": title, "old": _moment(event, old_start),
-                "new": _moment(event, session.starts_at, since=old_start), "zone": event.timezone,
+                "new": _moment(event, starts_at, since=old_start), "zone": event.timezone,
             })
         else:
             parts.append(_("“%(title)s” on %(day)s now ends at %(new)s instead of %(old)s (%(zone)s)") % {
-                "title": title, "day": _moment(event, session.starts_at),
-                "new": _moment(event, session.ends_at, since=session.starts_at),
-                "old": _moment(event, old_end, since=session.starts_at), "zone": event.timezone,
+                "title": title, "day": _moment(event, starts_at),
+                "new": _moment(event, ends_at, since=starts_at),
+                "old": _moment(event, old_end, since=starts_at), "zone": event.timezone,
             })
-    if before.get("room_id", session.room_id) != session.room_id:
-        room = _room_name(db, session)
+    if "room" in details:
+        room = details["room"]
         if kind == ChangeKind.SESSION_ROOM:
             parts.append(
                 _("“%(title)s” moves to the room %(room)s") % {"title": title, "room": room} if room
@@ -116,30 +155,65 @@ def _crossing_place(crossing: Crossing) -> str:
     return point.name_b if country == point.country_b and country != point.country_a else point.name_a
 
 
-def _crossing_summary(crossing: Crossing, before: Mapping[str, Any]) -> str:
-    event = crossing.event
-    what = (
-        _("Your delegation's arrival through %(place)s") if crossing.direction == CrossingDirection.ARRIVAL
-        else _("Your delegation's departure through %(place)s")
-    ) % {"place": _crossing_place(crossing)}
-    parts = []
+def _crossing_details(crossing: Crossing, before: Mapping[str, Any]) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "direction": crossing.direction.value, "place": _crossing_place(crossing),
+        "planned_at": _iso(crossing.planned_at),
+    }
     old_planned = before.get("planned_at", crossing.planned_at)
     if old_planned != crossing.planned_at:
-        parts.append(_("moves from %(old)s to %(new)s") % {
-            "old": _moment(event, old_planned), "new": _moment(event, crossing.planned_at, since=old_planned),
-        })
+        details["old_planned_at"] = _iso(old_planned)
     old_meeting = before.get("meeting_at", crossing.meeting_at)
     if old_meeting != crossing.meeting_at:
-        if crossing.meeting_at is None:
+        details["meeting"] = {
+            "old": _iso(old_meeting), "new": _iso(crossing.meeting_at), "place": crossing.meeting_point,
+        }
+    return details
+
+
+def _crossing_summary(event: Event, details: Mapping[str, Any]) -> str:
+    what = (
+        _("Your delegation's arrival through %(place)s") if details["direction"] == CrossingDirection.ARRIVAL
+        else _("Your delegation's departure through %(place)s")
+    ) % {"place": details["place"]}
+    planned_at = _moment_of(details["planned_at"])
+    assert planned_at is not None  # noqa: S101 (recorded by _crossing_details)
+    parts = []
+    if old_planned := _moment_of(details.get("old_planned_at")):
+        parts.append(_("moves from %(old)s to %(new)s") % {
+            "old": _moment(event, old_planned), "new": _moment(event, planned_at, since=old_planned),
+        })
+    if meeting := details.get("meeting"):
+        new_meeting = _moment_of(meeting["new"])
+        if new_meeting is None:
             parts.append(_("has no gathering time any more"))
         else:
-            place = crossing.meeting_point
-            at = _moment(event, crossing.meeting_at, since=old_meeting or crossing.planned_at)
+            place = meeting["place"]
+            at = _moment(event, new_meeting, since=_moment_of(meeting["old"]) or planned_at)
             parts.append(
                 _("now gathers at %(when)s at %(place)s") % {"when": at, "place": place} if place
                 else _("now gathers at %(when)s") % {"when": at}
             )
-    return f"{what} {' ' .join([parts[0], *(_('and') + ' ' + p for p in parts[1:])])} ({event.timezone})"
+    return f"{what} {' '.join([parts[0], *(_('and') + ' ' + p for p in parts[1:])])} ({event.timezone})"
+
+
+def summary_of(event: Event, kind: ChangeKind, details: Mapping[str, Any]) -> str:
+    """A change in words, in the current language."""
+    if kind == ChangeKind.CROSSING_MOVED:
+        return _crossing_summary(event, details)
+    return _session_summary(event, kind, details)
+
+
+def describe(change: Any, event: Event) -> str:
+    """What a change (an ItineraryChange, or a row of its `id`, `kind`, `summary` and `details`)
+    says, in the reader's language; the words written when it happened for one without details."""
+    if not change.details:
+        return change.summary
+    try:
+        return summary_of(event, change.kind, json.loads(change.details))
+    except (ValueError, KeyError, TypeError):
+        log.warning("itinerary change %s: details cannot be read", change.id)
+        return change.summary
 
 
 # --- who is concerned ----------------------------------------------------------------------------
@@ -183,16 +257,21 @@ def _crossing_people(crossing: Crossing) -> ColumnElement[bool]:
     )
 
 
-def _insert(db: Session, *, kind: ChangeKind, subject_id: int, summary: str, who: ColumnElement[bool]) -> int:
-    """One change for each registration `who` selects, in one INSERT … SELECT."""
+def _insert(
+    db: Session, *, event: Event, kind: ChangeKind, subject_id: int, details: Mapping[str, Any],
+    who: ColumnElement[bool],
+) -> int:
+    """One change for each registration `who` selects, in one INSERT … SELECT; its summary in
+    the writer's language, its details as JSON (text, as the summary: both back ends take it)."""
     rows = select(
         Registration.id,
         literal(kind, ItineraryChange.__table__.c.kind.type),
         literal(subject_id),
-        literal(summary[:SUMMARY_LENGTH]),
+        literal(summary_of(event, kind, details)[:SUMMARY_LENGTH]),
+        literal(json.dumps(details, ensure_ascii=False)),
         literal(utcnow(), UTCDateTime),
     ).where(who)
-    columns = ["registration_id", "kind", "subject_id", "summary", "created_at"]
+    columns = ["registration_id", "kind", "subject_id", "summary", "details", "created_at"]
     result = db.execute(insert(ItineraryChange).from_select(columns, rows))
     return max(result.rowcount or 0, 0)  # type: ignore[attr-defined]
 
@@ -226,8 +305,8 @@ def record_session_change(
     # A session published by this very save was never in its audience's itineraries.
     published = session.is_published and bool(before.get("is_published", True))
     count = _insert(
-        db, kind=kind, subject_id=session.id, summary=_session_summary(db, session, kind, before),
-        who=_session_audience(session, published=published),
+        db, event=session.event, kind=kind, subject_id=session.id,
+        details=_session_details(db, session, kind, before), who=_session_audience(session, published=published),
     )
     log.info("session %s: %s change(s) %s recorded", session.id, count, kind.value)
     return count
@@ -238,8 +317,8 @@ def record_session_deleted(db: Session, *, session: AgendaSession) -> int:
     if session.status == SessionStatus.CANCELLED:
         return 0
     count = _insert(
-        db, kind=ChangeKind.SESSION_CANCELLED, subject_id=session.id,
-        summary=_session_summary(db, session, ChangeKind.SESSION_CANCELLED, {}),
+        db, event=session.event, kind=ChangeKind.SESSION_CANCELLED, subject_id=session.id,
+        details=_session_details(db, session, ChangeKind.SESSION_CANCELLED, {}),
         who=_session_audience(session, published=session.is_published),
     )
     log.info("session %s: %s change(s) session_cancelled recorded on deletion", session.id, count)
@@ -254,8 +333,8 @@ def record_crossing_change(db: Session, *, crossing: Crossing, before: Mapping[s
     ):
         return 0
     count = _insert(
-        db, kind=ChangeKind.CROSSING_MOVED, subject_id=crossing.id, summary=_crossing_summary(crossing, before),
-        who=_crossing_people(crossing),
+        db, event=crossing.event, kind=ChangeKind.CROSSING_MOVED, subject_id=crossing.id,
+        details=_crossing_details(crossing, before), who=_crossing_people(crossing),
     )
     log.info("crossing %s: %s change(s) recorded", crossing.id, count)
     return count
@@ -286,15 +365,15 @@ def send_due_notices(db: Session, *, now: datetime | None = None) -> int:
             ItineraryChange.registration_id.in_(due.scalar_subquery()),
         )
         .values(notified_at=now)
-        .returning(ItineraryChange.registration_id, ItineraryChange.summary, ItineraryChange.created_at,
-                   ItineraryChange.id)
+        .returning(ItineraryChange.registration_id, ItineraryChange.kind, ItineraryChange.summary,
+                   ItineraryChange.details, ItineraryChange.created_at, ItineraryChange.id)
         .execution_options(synchronize_session=False)
     ).all()
     if not claimed:
         return 0
-    changes: dict[int, list[str]] = defaultdict(list)
-    for registration_id, summary, _created, _id in sorted(claimed, key=lambda row: (row[2], row[3])):
-        changes[registration_id].append(summary)
+    changes: dict[int, list[Any]] = defaultdict(list)  # the claimed rows, worded per recipient below
+    for row in sorted(claimed, key=lambda row: (row.created_at, row.id)):
+        changes[row.registration_id].append(row)
     registrations = db.scalars(
         select(Registration)
         .options(joinedload(Registration.person), joinedload(Registration.event))
@@ -305,17 +384,18 @@ def send_due_notices(db: Session, *, now: datetime | None = None) -> int:
     for registration in registrations:
         if not registration.person.email:
             continue
-        summaries = changes[registration.id]
-        mail.queue(
-            db,
-            to=registration.person.email,
-            subject=ngettext(
-                "A change to your itinerary for %(event)s", "%(n)s changes to your itinerary for %(event)s",
-                len(summaries),
-            ) % {"event": registration.event.title, "n": len(summaries)},
-            template="emails/itinerary_changes.html",
-            context={"registration": registration, "changes": summaries, "base_url": base_url},
-        )
+        with mail.in_recipients_language(db, registration.person.email):
+            summaries = [describe(change, registration.event) for change in changes[registration.id]]
+            mail.queue(
+                db,
+                to=registration.person.email,
+                subject=ngettext(
+                    "A change to your itinerary for %(event)s", "%(n)s changes to your itinerary for %(event)s",
+                    len(summaries),
+                ) % {"event": registration.event.title, "n": len(summaries)},
+                template="emails/itinerary_changes.html",
+                context={"registration": registration, "changes": summaries, "base_url": base_url},
+            )
         sent += 1
     db.flush()
     log.info("itinerary notices: %s change(s) claimed, %s e-mail(s) queued", len(claimed), sent)

@@ -18,7 +18,7 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from sqlalchemy.orm import Session
 
-from app import audit
+from app import audit, i18n
 from app.accounts.models import User
 from app.agenda.exports import base_url, vtimezone
 from app.delegations.models import Delegation
@@ -56,18 +56,19 @@ def description(entry: Entry) -> str:
     lines: list[str] = []
     if entry.crossing is not None:
         c = entry.crossing
-        if c.meeting_point or c.meeting is not None:
-            when = f" {c.meeting:%H:%M}" if c.meeting is not None else ""
-            lines.append(_("Meeting point: %(place)s%(when)s") % {"place": c.meeting_point or "—", "when": when})
+        if c.meeting is not None:
+            lines.append(_("Meeting point: %(place)s, %(time)s") % {"place": c.meeting_point or "—", "time": f"{c.meeting:%H:%M}"})
+        elif c.meeting_point:
+            lines.append(_("Meeting point: %(place)s") % {"place": c.meeting_point})
         lines.append(_("Crossing at %(time)s: %(point)s") % {"time": f"{c.planned:%H:%M}", "point": c.point})
         return "\n".join(lines)
     if entry.role is not None:
-        lines.append(_("Your role: %(role)s") % {"role": _(entry.role.value.capitalize())})
+        lines.append(_("Your role: %(role)s") % {"role": i18n.label(entry.role)})
     if entry.description.strip():
         lines.append(entry.description.strip())
     for speaker in entry.speakers:
         who = f"{speaker.name} ({speaker.affiliation})" if speaker.affiliation else speaker.name
-        lines.append(f"{_(speaker.role.value.capitalize())}: {who}")
+        lines.append(_("%(role)s: %(name)s") % {"role": i18n.label(speaker.role), "name": who})
     if entry.chatham_house:
         lines.append(_("Held under the Chatham House Rule."))
     return "\n".join(lines)
@@ -149,7 +150,7 @@ def delegation_zip(db: Session, *, viewer: User, delegation: Delegation, client:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for itinerary in itineraries:
-            name = _slug(itinerary.person_name) or "participant"
+            name = _slug(itinerary.registration.person.full_name) or "participant"
             archive.writestr(f"{itinerary.registration.id:05d}-{name}.pdf", pdf(itinerary))
     audit.record(db, viewer, "itinerary.export_zip", delegation, client=client, count=len(itineraries))
     log.info("itineraries of delegation %s exported by %s: %s", delegation.id, viewer.id, len(itineraries))

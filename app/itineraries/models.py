@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UTCDateTime, utcnow
@@ -46,6 +46,9 @@ class ItineraryChange(Base):
     # outlives a deleted session), and the words for it, written when it happened.
     subject_id: Mapped[int]
     summary: Mapped[str] = mapped_column(String(500))
+    # What changed as JSON (times, room, the session's titles in each language), so that the
+    # words are written in each reader's language when shown; `summary` is the writer's wording.
+    details: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

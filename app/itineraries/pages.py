@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
+from app import i18n
 from app.agenda.exports import base_url
 from app.db import utcnow
 from app.delegations.deps import DelegationDep
@@ -125,9 +126,13 @@ def revoke_feed(request: Request, db: DbSession, user: CurrentUser, body: FormBo
 
 @router.get("/feeds/itinerary/{token}.ics", dependencies=[declare(PUBLIC)], name="itineraries:feed")
 def feed(db: DbSession, token: Token) -> Response:
-    """The private calendar feed: the current itinerary of the token's registration; a revoked,
-    renewed or unknown token is a 404."""
-    return _file(exports.ics_export(service.for_token(db, token=token)), inline=True)
+    """The private calendar feed: the current itinerary of the token's registration, in the
+    language its person chose for their account (else the calendar app's); a revoked, renewed or
+    unknown token is a 404."""
+    registration = service.registration_for_token(db, token=token)
+    with i18n.use_language(service.feed_language(db, registration=registration)):
+        export = exports.ics_export(service.build(db, registration=registration, with_changes=False))
+    return _file(export, inline=True)
 
 
 # --- organisers and coordinators -------------------------------------------------------------------------

@@ -10,7 +10,8 @@ registration read the same itinerary as the delegate.
 
 Few queries whatever the size of the programme: the sessions, their speakers, the person's
 invitations, the crossings with their manifests, and the unseen changes; a delegation's zip reads
-the same for all of its people at once. The read model holds plain values only.
+the same for all of its people at once. The read model holds plain values only. Sessions' titles
+and descriptions are in the reader's language where translated, and the changes are worded in it.
 
 The private calendar feed: a token of 256 bits, shown once, of which only the hash is kept; a new
 one revokes the old; a revoked token answers 404 at once. Polling a feed writes nothing.
@@ -23,10 +24,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from app import audit, policy
+from app import audit, i18n, policy
 from app.accounts.models import User
 from app.agenda.models import (
     AgendaSession,
@@ -35,16 +36,18 @@ from app.agenda.models import (
     SessionKind,
     SessionSpeaker,
     SessionStatus,
+    SessionTranslation,
     SpeakerRole,
 )
 from app.agenda.models import Room as RoomModel
-from app.agenda.programme import ROLE_ORDER, Speaker
+from app.agenda.programme import ROLE_ORDER, Speaker, person_name
 from app.crossings.models import Crossing, CrossingDirection, CrossingPoint, ManifestEntry
 from app.db import utcnow
 from app.delegations.models import Delegation
 from app.errors import NotFound
 from app.events.models import Event
 from app.i18n import _
+from app.itineraries import changes as notices
 from app.itineraries.models import ChangeKind, ItineraryChange, ItineraryFeed
 from app.officials.models import Official
 from app.policy import Action
@@ -142,7 +145,8 @@ class Itinerary:
 
     @property
     def person_name(self) -> str:
-        return self.registration.person.full_name
+        person = self.registration.person
+        return i18n.display_name(person.full_name, person.full_name_native)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -177,9 +181,12 @@ _SESSION_COLUMNS = (
 
 
 def _session_query(event: Event):  # type: ignore[no-untyped-def]
+    """The event's sessions with their room and their translation into the reader's language."""
+    t = SessionTranslation
     return (
-        select(*_SESSION_COLUMNS)
+        select(*_SESSION_COLUMNS, t.title.label("translated_title"), t.description.label("translated_description"))
         .outerjoin(RoomModel, AgendaSession.room_id == RoomModel.id)
+        .outerjoin(t, and_(t.session_id == AgendaSession.id, t.language == i18n.current_language()))
         .where(AgendaSession.event_id == event.id)
         .order_by(AgendaSession.starts_at, AgendaSession.ends_at, AgendaSession.id)
     )
@@ -191,7 +198,7 @@ def _speakers(db: Session, event: Event) -> dict[int, list[tuple[int | None, Spe
         select(
             SessionSpeaker.session_id, SessionSpeaker.registration_id, SessionSpeaker.role,
             Official.id, Official.name, Official.title, Official.institution,
-            Person.given_name, Person.family_name,
+            Person.given_name, Person.family_name, Person.given_name_native, Person.family_name_native,
         )
         .join(AgendaSession, SessionSpeaker.session_id == AgendaSession.id)
         .outerjoin(Official, SessionSpeaker.official_id == Official.id)
@@ -201,11 +208,11 @@ def _speakers(db: Session, event: Event) -> dict[int, list[tuple[int | None, Spe
         .order_by(SessionSpeaker.session_id, SessionSpeaker.position, SessionSpeaker.id)
     )
     speakers: dict[int, list[tuple[int | None, Speaker]]] = {}
-    for session_id, registration_id, role, official_id, name, title, institution, given, family in rows:
+    for session_id, registration_id, role, official_id, name, title, institution, given, family, *native in rows:
         if official_id is not None:
             one = Speaker(f"official-{official_id}", name, role, title, institution)
         else:
-            one = Speaker(f"participant-{registration_id}", f"{given} {family}".strip(), role)
+            one = Speaker(f"participant-{registration_id}", person_name(given, family, *native), role)
         speakers.setdefault(session_id, []).append((registration_id, one))
     return speakers
 
@@ -300,7 +307,7 @@ def _session_entry(
     return Entry(
         key=f"session-{session.id}",
         uid=f"{session.uid}-{registration.id}@parley",
-        title=session.title,
+        title=session.translated_title or session.title,
         starts_at=session.starts_at,
         ends_at=session.ends_at,
         start=session.starts_at.astimezone(zone),
@@ -311,7 +318,7 @@ def _session_entry(
         updated_at=session.updated_at,
         cancelled=session.status == SessionStatus.CANCELLED,
         kind=session.kind,
-        description=session.description or "",
+        description=session.translated_description or session.description or "",
         role=role,
         reason=reason,
         internal=not session.is_published,
@@ -383,7 +390,7 @@ def _derive(source: _Source, event: Event, registration: Registration) -> Itiner
         return Itinerary(registration=registration, event=event, zone=zone, days=[],
                          explanation=explanation(registration), changes=[])
     unseen = source.changes.get(registration.id, [])
-    changes = [Change(c.kind, c.subject_id, c.summary, c.created_at) for c in unseen]
+    changes = [Change(c.kind, c.subject_id, notices.describe(c, event), c.created_at) for c in unseen]
     session_changes: dict[int, list[str]] = {}
     crossing_changes: dict[int, list[str]] = {}
     for c in changes:
@@ -568,4 +575,13 @@ def registration_for_token(db: Session, *, token: str) -> Registration:
 
 def for_token(db: Session, *, token: str) -> Itinerary:
     return build(db, registration=registration_for_token(db, token=token), with_changes=False)
+
+
+def feed_language(db: Session, *, registration: Registration) -> str | None:
+    """The language the person chose for their account, for their calendar feed (a calendar
+    app asks in no language of theirs); None when they have no account or made no choice."""
+    email = (registration.person.email or "").strip().lower()
+    if not email:
+        return None
+    return db.scalar(select(User.language).where(User.email == email))
 

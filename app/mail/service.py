@@ -8,12 +8,15 @@ delivers once.
 import logging
 import smtplib
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from html.parser import HTMLParser
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.config import get_settings
 from app.db import utcnow
 from app.mail.models import OutboxMessage
@@ -64,6 +67,17 @@ def html_to_text(html: str) -> str:
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text.strip() + "\n"
+
+
+@contextmanager
+def in_recipients_language(db: Session, address: str) -> Iterator[None]:
+    """Write an e-mail (its subject and its body) in the language its recipient chose for their
+    account; someone without an account, or without a choice, gets the sender's language."""
+    from app.accounts.models import User
+
+    chosen = db.scalar(select(User.language).where(User.email == address.strip().lower()))
+    with i18n.use_language(chosen):
+        yield
 
 
 def queue(db: Session, *, to: str, subject: str, template: str, context: dict) -> OutboxMessage:  # type: ignore[type-arg]

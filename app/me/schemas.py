@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.events.models import EventStatus
 from app.forms import Form
+from app.i18n import _
 from app.invitations.schemas import ConsentFields, not_expired
 from app.registrations.models import ConsentKind, Sector
 from app.registrations.schemas import (
@@ -93,7 +94,7 @@ class OwnConsentsIn(BaseModel):
     @classmethod
     def _data_processing(cls, value: list[ConsentKind]) -> list[ConsentKind]:
         if ConsentKind.DATA_PROCESSING not in value:
-            raise ValueError("The consent to data processing is needed while you are registered.")
+            raise ValueError(_("The consent to data processing is needed while you are registered."))
         return list(dict.fromkeys(value))
 
 

@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import i18n
 from app.db import Base, UTCDateTime, utcnow
 from app.events.models import Event
 
@@ -24,3 +25,14 @@ class Official(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(lazy="raise")
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's script (the native spelling for a reader of that script)."""
+        return i18n.display_name(self.name, self.name_native)
+
+    @property
+    def other_name(self) -> str:
+        """The spelling `display_name` does not show, for a muted second line ("" if none)."""
+        shown = self.display_name
+        return next((name for name in (self.name_native, self.name) if name and name != shown), "")

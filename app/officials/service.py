@@ -6,15 +6,16 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit, policy
+from app import audit, i18n, policy
 from app.accounts.models import User
 from app.accounts.service import actor_label
 from app.agenda.models import AgendaSession, SessionSpeaker
 from app.errors import Conflict, NotFound
 from app.events import service as events_service
 from app.events.models import Event
+from app.i18n import ngettext
 from app.officials.models import Official
-from app.pagination import Page, paginate
+from app.pagination import MAX_PER_PAGE, Page
 from app.policy import Action
 from app.registrations.models import Registration
 
@@ -26,25 +27,38 @@ FIELDS = ("name", "name_native", "title", "institution", "country", "notes")
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _by_name(event: Event) -> Select[tuple[Official]]:
-    return select(Official).where(Official.event_id == event.id).order_by(func.lower(Official.name), Official.id)
+def _of(event: Event) -> Select[tuple[Official]]:
+    return select(Official).where(Official.event_id == event.id)
+
+
+def _name_key(name: str, name_native: str, language: str) -> tuple[str, str]:
+    return i18n.collation_key(i18n.display_name(name, name_native, language), language)
 
 
 def list_for_event(
     db: Session, *, viewer: User | None, event: Event, page: int = 1, per_page: int = 50
 ) -> Page[Official]:
-    """The event's officials by name, one page of them."""
+    """The event's officials by name (in the reader's script and collation), one page of them:
+    the names of all are read and sorted, then the page's officials loaded (two queries)."""
     policy.require(viewer, Action.AGENDA_VIEW, event)
-    found = paginate(db, _by_name(event), page=page, per_page=per_page)
-    for official in found.items:
+    per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    page = max(page, 1)
+    language = i18n.current_language()
+    names = db.execute(select(Official.id, Official.name, Official.name_native).where(Official.event_id == event.id))
+    ids = [row.id for row in sorted(names, key=lambda r: (_name_key(r.name, r.name_native, language), r.id))]
+    chosen = ids[(page - 1) * per_page : page * per_page]
+    position = {id_: i for i, id_ in enumerate(chosen)}
+    officials = sorted(db.scalars(_of(event).where(Official.id.in_(chosen))), key=lambda o: position[o.id])
+    for official in officials:
         set_committed_value(official, "event", event)
-    return found
+    return Page(items=officials, total=len(ids), page=page, per_page=per_page)
 
 
 def choices(db: Session, *, viewer: User | None, event: Event) -> list[Official]:
-    """Every official of the event by name (for pickers); one query."""
+    """Every official of the event by name, in the reader's collation (for pickers); one query."""
     policy.require(viewer, Action.AGENDA_VIEW, event)
-    officials = list(db.scalars(_by_name(event)))
+    language = i18n.current_language()
+    officials = sorted(db.scalars(_of(event)), key=lambda o: (_name_key(o.name, o.name_native, language), o.id))
     for official in officials:
         set_committed_value(official, "event", event)
     return officials
@@ -125,9 +139,12 @@ def delete(db: Session, *, actor: User, official: Official) -> None:
     """Only an official on no session of the agenda can be deleted (Conflict otherwise)."""
     check_manageable(actor=actor, event=official.event)
     if n := session_count(db, official):
-        raise Conflict(
-            f"This official takes part in {n} session(s) of the agenda. Remove them from those sessions first."
+        message = ngettext(
+            "This official takes part in %(num)s session of the agenda. Remove them from that session first.",
+            "This official takes part in %(num)s sessions of the agenda. Remove them from those sessions first.",
+            n,
         )
+        raise Conflict(message % {"num": n})
     audit.record(db, actor, "official.delete", official, name=official.name)
     db.delete(official)
     db.flush()

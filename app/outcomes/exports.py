@@ -45,8 +45,11 @@ def no_html(markdown: str) -> str:
 
 def render(event: Event, rows: list[OutcomeRow]) -> str:
     zone = event.timezone.replace("_", " ")
+    # (gettext calls stay outside f-strings, where the message extractor sees them)
+    heading = _("Outcomes: %(title)s") % {"title": event.title}
+    key_points = _("Key points")
     lines = [
-        f"# {plain(_('Outcomes: %(title)s') % {'title': event.title})}",
+        f"# {plain(heading)}",
         "",
         _("Times in %(zone)s. Under the Chatham House Rule nothing here is attributed to anyone.") % {"zone": zone},
         "",
@@ -67,7 +70,7 @@ def render(event: Event, rows: list[OutcomeRow]) -> str:
         if row.notes.strip():
             lines += [no_html(row.notes.strip()), ""]
         if row.key_points:
-            lines += [f"**{plain(_('Key points'))}**", ""]
+            lines += [f"**{plain(key_points)}**", ""]
             lines += [f"- {no_html(' '.join(point.split()))}" for point in row.key_points]
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -136,7 +136,7 @@ def delete_confirm(request: Request, db: DbSession, user: CurrentUser, event: Ev
     service.get(db, viewer=user, session=session)
     context = {
         "heading": _("Delete this outcome?"),
-        "message": _("The notes and key points of “%(title)s” will be deleted for good.") % {"title": session.title},
+        "message": _("The notes and key points of “%(title)s” will be deleted for good.") % {"title": session.reader_title},
         "action": f"{_url(event, session)}/delete",
         "fields": {},
         "confirm_label": _("Delete the outcome"),
@@ -148,5 +148,5 @@ def delete_confirm(request: Request, db: DbSession, user: CurrentUser, event: Ev
 @router.post("/events/{event_id}/sessions/{session_id}/outcome/delete", dependencies=[MANAGE])
 def delete(request: Request, db: DbSession, user: CurrentUser, event: EventDep, session: SessionDep) -> Response:
     service.delete(db, actor=user, session=session)
-    flash(request, _("The outcome of “%(title)s” has been deleted.") % {"title": session.title})
+    flash(request, _("The outcome of “%(title)s” has been deleted.") % {"title": session.reader_title})
     return redirect_303(request, _list_url(event))

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from app.agenda.models import SessionKind, SessionStatus
 from app.forms import Form
+from app.i18n import _
 
 NOTES_MAX = 20_000
 KEY_POINT_MAX = 500
@@ -25,11 +26,11 @@ _BULLET = re.compile(r"^\s*(?:[-*•]\s+)")
 def _clean_points(value: list[str]) -> list[str]:
     points = [point.strip() for point in value if point.strip()]
     if any("\x00" in point for point in points):
-        raise ValueError("A key point contains a NUL character: remove it.")
+        raise ValueError(_("A key point contains a NUL character: remove it."))
     if any(len(point) > KEY_POINT_MAX for point in points):
-        raise ValueError(f"Keep each key point to at most {KEY_POINT_MAX} characters.")
+        raise ValueError(_("Keep each key point to at most %(n)s characters.") % {"n": KEY_POINT_MAX})
     if len(points) > KEY_POINTS_MAX:
-        raise ValueError(f"Give at most {KEY_POINTS_MAX} key points.")
+        raise ValueError(_("Give at most %(n)s key points.") % {"n": KEY_POINTS_MAX})
     return list(dict.fromkeys(points))
 
 

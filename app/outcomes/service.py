@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import audit, policy
@@ -30,6 +30,7 @@ from app.agenda.models import AgendaSession, Audience, SessionKind, SessionSpeak
 from app.errors import Conflict, FieldError, NotFound
 from app.events import service as events_service
 from app.events.models import Event
+from app.i18n import _
 from app.outcomes.models import Outcome
 from app.outcomes.schemas import OutcomeIn
 from app.policy import Action
@@ -113,12 +114,14 @@ def takes_outcome(session: AgendaSession) -> bool:
 
 
 def list_for_event(db: Session, *, viewer: User | None, event: Event, show: Show | None = None) -> list[SessionOutcome]:
-    """Every session of the event that takes an outcome, by start, with its outcome or None: one
-    query. Cancelled sessions are left out unless they have one. `show` keeps the sessions with
-    (or without) an outcome."""
+    """Every session of the event that takes an outcome, by start, with its outcome or None (and
+    the session's translations, for its title in the reader's language): two queries. Cancelled
+    sessions are left out unless they have one. `show` keeps the sessions with (or without) an
+    outcome."""
     policy.require(viewer, Action.OUTCOME_VIEW, event)
     query = (
         select(AgendaSession, Outcome)
+        .options(selectinload(AgendaSession.translations))
         .outerjoin(Outcome, Outcome.session_id == AgendaSession.id)
         .where(AgendaSession.event_id == event.id, AgendaSession.kind != SessionKind.BREAK)
         .where((AgendaSession.status != SessionStatus.CANCELLED) | Outcome.id.is_not(None))
@@ -164,7 +167,7 @@ def get(db: Session, *, viewer: User | None, session: AgendaSession) -> Outcome:
     """The session's outcome; NotFound when it has none."""
     outcome = find(db, viewer=viewer, session=session)
     if outcome is None:
-        raise NotFound("This session has no outcome yet.")
+        raise NotFound(_("This session has no outcome yet."))
     return outcome
 
 
@@ -245,13 +248,26 @@ def check_attribution(session: AgendaSession, data: OutcomeIn) -> None:
     words = attributions(session)
     if not words:
         return
-    rule = "This session was held under the Chatham House Rule: nothing may be attributed to anyone."
     in_notes = attributed_words(data.notes, words)
     if in_notes:
-        raise FieldError("notes", f"{rule} Remove {_quote(in_notes)} from the notes.")
+        raise FieldError(
+            "notes",
+            _(
+                "This session was held under the Chatham House Rule: nothing may be attributed to anyone. "
+                "Remove %(words)s from the notes."
+            )
+            % {"words": _quote(in_notes)},
+        )
     in_points = attributed_words("\n".join(data.key_points), words)
     if in_points:
-        raise FieldError("key_points", f"{rule} Remove {_quote(in_points)} from the key points.")
+        raise FieldError(
+            "key_points",
+            _(
+                "This session was held under the Chatham House Rule: nothing may be attributed to anyone. "
+                "Remove %(words)s from the key points."
+            )
+            % {"words": _quote(in_points)},
+        )
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -271,7 +287,7 @@ def save(db: Session, *, actor: User, session: AgendaSession, data: OutcomeIn) -
     check_manageable(actor=actor, session=session)
     outcome = db.scalar(select(Outcome).where(Outcome.session_id == session.id))
     if outcome is None and session.status == SessionStatus.CANCELLED:
-        raise Conflict("This session was cancelled: it takes no outcome.")
+        raise Conflict(_("This session was cancelled: it takes no outcome."))
     check_attribution(session, data)
     fields: dict[str, Any] = data.model_dump(include=set(FIELDS))
     if outcome is None:
@@ -299,7 +315,7 @@ def delete(db: Session, *, actor: User, session: AgendaSession) -> None:
     check_manageable(actor=actor, session=session)
     outcome = db.scalar(select(Outcome).where(Outcome.session_id == session.id))
     if outcome is None:
-        raise NotFound("This session has no outcome.")
+        raise NotFound(_("This session has no outcome."))
     audit.record(db, actor, "outcome.delete", outcome, event_id=session.event_id, session_id=session.id)
     db.delete(outcome)
     db.flush()

@@ -16,19 +16,32 @@ from feedgen.feed import FeedGenerator
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.accounts.models import User
 from app.config import get_settings
 from app.events.models import Event
+from app.i18n import N_, _
 from app.markdown import render_markdown
 from app.press import service
-from app.press.models import PressItem
+from app.press.models import PressItem, PressKind
 from app.registrations.exports import CSV_TYPE, neutralise
 
 log = logging.getLogger(__name__)
 
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 FEED_LENGTH = 50
+# The CSV's columns and their headings (in the reader's language).
 COVERAGE_COLUMNS = ("published_on", "outlet", "title", "url", "language", "country")
+COVERAGE_HEADINGS = {
+    "published_on": N_("Date"),
+    "outlet": N_("Outlet"),
+    "title": N_("Title"),
+    "url": N_("Address"),
+    "language": N_("Language"),
+    "country": N_("Country"),
+}
+# The feed's entries are categorised by kind, labelled in the reader's language.
+KIND_LABELS = {PressKind.RELEASE.value: N_("Press release"), PressKind.JOINT_STATEMENT.value: N_("Joint statement")}
 # Characters XML 1.0 cannot hold (control characters but tab and line breaks, lone surrogates,
 # U+FFFE and U+FFFF): dropped from the feed rather than failing it.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -70,11 +83,11 @@ def press_feed(db: Session, *, viewer: User | None, event: Event) -> Export:
     page = f"{_base()}/events/{event.id}/press"
     feed = FeedGenerator()
     feed.id(page)
-    feed.title(_xml(f"{event.title}: press releases and joint statements"))
+    feed.title(_xml(_("%(event)s: press releases and joint statements") % {"event": event.title}))
     feed.author({"name": _xml(event.title)})
     feed.link(href=page, rel="alternate", type="text/html")
     feed.link(href=f"{page}.atom", rel="self", type="application/atom+xml")
-    feed.language("en")
+    feed.language(i18n.current_language())
     feed.generator("Parley")
     moments = [item.published_at for item in items if item.published_at is not None]
     feed.updated(max(moments) if moments else event.created_at)
@@ -86,7 +99,7 @@ def press_feed(db: Session, *, viewer: User | None, event: Event) -> Export:
         entry.link(href=item_url(item), rel="alternate", type="text/html")
         entry.published(item.published_at)
         entry.updated(item.published_at)
-        entry.category(term=item.kind.value, label="Joint statement" if item.kind == "joint_statement" else "Press release")
+        entry.category(term=item.kind.value, label=_(KIND_LABELS[item.kind.value]))
         entry.content(_xml(_entry_html(item)), type="html")
     content = feed.atom_str(pretty=True)
     log.info("press feed of event %s: %s items", event.id, len(items))
@@ -101,7 +114,7 @@ def coverage_csv(
     rows = service.coverage_rows(db, viewer=viewer, event=event, filters=filters)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COVERAGE_COLUMNS)
+    writer.writerow([_(COVERAGE_HEADINGS[column]) for column in COVERAGE_COLUMNS])
     for row in rows:
         writer.writerow(
             [

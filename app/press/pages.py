@@ -23,7 +23,7 @@ from app.errors import Conflict, FieldError
 from app.events.deps import EventDep
 from app.events.models import Event
 from app.forms import form_values, validate_form
-from app.i18n import _
+from app.i18n import N_, _
 from app.policy import Action
 from app.press import exports, service
 from app.press.deps import CoverageDep, PressDep
@@ -49,8 +49,13 @@ VIEW = declare(Action.PRESS_VIEW)
 MANAGE = declare(Action.PRESS_MANAGE)
 APPROVE = declare(Action.PRESS_APPROVE)
 
-KIND_LABELS = {PressKind.RELEASE.value: "Press release", PressKind.JOINT_STATEMENT.value: "Joint statement"}
-STATUS_LABELS = {PressStatus.DRAFT.value: "Draft", PressStatus.PUBLISHED.value: "Published", PressStatus.WITHDRAWN.value: "Withdrawn"}
+# Translated where shown: `_(KIND_LABELS[…])`.
+KIND_LABELS = {PressKind.RELEASE.value: N_("Press release"), PressKind.JOINT_STATEMENT.value: N_("Joint statement")}
+STATUS_LABELS = {
+    PressStatus.DRAFT.value: N_("Draft"),
+    PressStatus.PUBLISHED.value: N_("Published"),
+    PressStatus.WITHDRAWN.value: N_("Withdrawn"),
+}
 # The badge colours the stylesheet has for each status.
 STATUS_BADGES = {PressStatus.DRAFT.value: "draft", PressStatus.PUBLISHED.value: "confirmed", PressStatus.WITHDRAWN.value: "cancelled"}
 
@@ -142,7 +147,7 @@ def _form_page(
         "values": values,
         "errors": errors or {},
         "kinds": _options(KIND_LABELS),
-        "languages": _options(LANGUAGES),
+        "text_languages": _options(LANGUAGES),
         "language": language if language in LANGUAGES else "en",
         "sessions": service.session_choices(db, viewer=user, event=event),
         "latest": service.latest_of(item, language) if item is not None else None,
@@ -292,7 +297,7 @@ def diff(
         **_common(event),
         "item": item,
         "language": language,
-        "languages": [(code, _(LANGUAGES.get(code, code))) for code in by_language],
+        "text_languages": [(code, _(LANGUAGES.get(code, code))) for code in by_language],
         "numbers": [(v.number, _("Version %(number)s (revision %(revision)s)") % {"number": v.number, "revision": v.revision})
                     for v in versions],
         "values": {"language": language, "from": old.number if old else "", "to": new.number if new else ""},

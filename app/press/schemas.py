@@ -9,11 +9,11 @@ from enum import StrEnum
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from babel import Locale
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app import i18n
 from app.forms import Form
+from app.i18n import N_, _
 from app.press.models import MediaCoverage, PressKind, PressStatus, PressVersion
 from app.registrations.schemas import LANGUAGE_CODES
 
@@ -39,23 +39,29 @@ class Language(StrEnum):
     RU = "ru"
 
 
-# Each with its name in English and in itself.
+# Each with its name in the reader's language and in itself (translated where shown: `_()`).
 LANGUAGES: dict[str, str] = {
-    Language.EN.value: "English",
-    Language.HY.value: "Armenian (Հայերեն)",
-    Language.AZ.value: "Azerbaijani (Azərbaycan dili)",
-    Language.RU.value: "Russian (Русский)",
+    Language.EN.value: N_("English"),
+    Language.HY.value: N_("Armenian (Հայերեն)"),
+    Language.AZ.value: N_("Azerbaijani (Azərbaycan dili)"),
+    Language.RU.value: N_("Russian (Русский)"),
 }
 LANGUAGE_ORDER = {code: n for n, code in enumerate(LANGUAGES)}
 
 
-@lru_cache
 def coverage_languages() -> dict[str, str]:
-    """The languages media coverage may be in: the press languages first, then the others that
-    participants speak, by name."""
-    names = Locale.parse("en").languages
-    others = sorted((c for c in LANGUAGE_CODES if c not in LANGUAGES), key=lambda c: names.get(c, c))
-    return {**LANGUAGES, **{code: names.get(code, code) for code in others}}
+    """The languages media coverage may be in, named in the reader's language: the press
+    languages first, then the others that participants speak, by name."""
+    return _coverage_languages(i18n.current_language())
+
+
+@lru_cache
+def _coverage_languages(language: str) -> dict[str, str]:
+    with i18n.use_language(language):
+        press = {code: _(name) for code, name in LANGUAGES.items()}
+    others = [(code, i18n.language_name(code, language)) for code in LANGUAGE_CODES if code not in LANGUAGES]
+    others.sort(key=lambda item: i18n.collation_key(item[1], language))
+    return {**press, **dict(others)}
 
 
 def language_name(code: str) -> str:
@@ -66,8 +72,8 @@ def _coverage_language(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip().lower()
-    if value not in coverage_languages():
-        raise ValueError("Choose a language from the list.")
+    if value not in LANGUAGES and value not in LANGUAGE_CODES:
+        raise ValueError(_("Choose a language from the list."))
     return value
 
 
@@ -76,7 +82,7 @@ def _country(value: str | None) -> str | None:
         return None
     value = value.strip().upper()
     if not i18n.is_country(value):
-        raise ValueError("Choose a country from the list.")
+        raise ValueError(_("Choose a country from the list."))
     return value
 
 
@@ -87,9 +93,9 @@ def _url(value: str | None) -> str | None:
     try:
         parts = urlsplit(value)
     except ValueError:
-        raise ValueError("Enter a web address starting with http:// or https://.") from None
+        raise ValueError(_("Enter a web address starting with http:// or https://.")) from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value):
-        raise ValueError("Enter a web address starting with http:// or https://.")
+        raise ValueError(_("Enter a web address starting with http:// or https://."))
     return value
 
 
@@ -97,9 +103,9 @@ def _published_on(value: date | None) -> date | None:
     if value is None:
         return None
     if value < EARLIEST:
-        raise ValueError(f"Enter a date from {EARLIEST.year} on.")
+        raise ValueError(_("Enter a date from %(year)s on.") % {"year": EARLIEST.year})
     if value > date.today() + timedelta(days=DAYS_AHEAD_MAX):
-        raise ValueError("This date is too far in the future: enter the day it appeared.")
+        raise ValueError(_("This date is too far in the future: enter the day it appeared."))
     return value
 
 

@@ -25,7 +25,7 @@ from app.delegations.models import Delegation
 from app.errors import Conflict, FieldError, Forbidden, NotFound
 from app.events import service as events_service
 from app.events.models import Event
-from app.i18n import format_moment
+from app.i18n import N_, _, format_moment
 from app.pagination import Page, paginate
 from app.policy import Action
 from app.press.models import (
@@ -44,14 +44,21 @@ T = TypeVar("T", PressItem, MediaCoverage)
 COVERAGE_FIELDS = ("outlet", "url", "title", "published_on", "language", "country")
 
 
-class OutdatedVersion(Conflict):
+class _Translated(Conflict):
+    """A conflict whose default message is shown in the reader's language."""
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _(self.default_message))
+
+
+class OutdatedVersion(_Translated):
     """The revision approved is not the item's current one: someone changed the text since."""
 
-    default_message = "This version is outdated: the text has changed since. Read the current version and approve it."
+    default_message = N_("This version is outdated: the text has changed since. Read the current version and approve it.")
 
 
-class NotApproved(Conflict):
-    default_message = "This joint statement has not been approved by every delegation."
+class NotApproved(_Translated):
+    default_message = N_("This joint statement has not been approved by every delegation.")
 
 
 class _Unset:
@@ -249,7 +256,7 @@ def _session(db: Session, event: Event, session_id: int | None) -> AgendaSession
         return None
     session = db.scalar(select(AgendaSession).where(AgendaSession.id == session_id, AgendaSession.event_id == event.id))
     if session is None:
-        raise FieldError("session_id", "Choose a session of this event.")
+        raise FieldError("session_id", _("Choose a session of this event."))
     return session
 
 
@@ -265,7 +272,7 @@ def _lock(db: Session, item: PressItem) -> None:
     if row is None:
         raise NotFound()
     if (row.revision, row.status) != (item.revision, item.status):
-        raise Conflict("This item has just been changed by someone else. Reload the page and try again.")
+        raise Conflict(_("This item has just been changed by someone else. Reload the page and try again."))
 
 
 def create(
@@ -311,16 +318,16 @@ def edit(
     check_manageable(actor=actor, event=item.event)
     _lock(db, item)
     if item.status == PressStatus.PUBLISHED:
-        raise Conflict("This item is published: withdraw it before you change it.")
+        raise Conflict(_("This item is published: withdraw it before you change it."))
     language = Language(language).value
     latest = latest_of(item, language)
     new_title = title if title is not None else (latest.title if latest else None)
     new_body = body if body is not None else (latest.body if latest else None)
     text_given = title is not None or body is not None
     if text_given and new_title is None:
-        raise FieldError("title", "A new language needs a title as well as a body.")
+        raise FieldError("title", _("A new language needs a title as well as a body."))
     if text_given and new_body is None:
-        raise FieldError("body", "A new language needs a body as well as a title.")
+        raise FieldError("body", _("A new language needs a body as well as a title."))
     changed: list[str] = []
     if session_id is not UNSET and session_id != item.session_id:
         item.session = _session(db, item.event, session_id)
@@ -366,14 +373,14 @@ def _approving_delegation(actor: User, delegations: list[Delegation], delegation
     if delegation_id is not None:
         chosen = next((d for d in delegations if d.id == delegation_id), None)
         if chosen is None:
-            raise NotFound("This event has no such delegation.")
+            raise NotFound(_("This event has no such delegation."))
         if chosen not in allowed:
-            raise Forbidden("You may approve only for your own delegation.")
+            raise Forbidden(_("You may approve only for your own delegation."))
         return chosen
     if not allowed:
-        raise Forbidden("Only a coordinator of one of the event's delegations may approve its joint statements.")
+        raise Forbidden(_("Only a coordinator of one of the event's delegations may approve its joint statements."))
     if len(allowed) > 1:
-        raise FieldError("delegation_id", "Choose the delegation you approve for.")
+        raise FieldError("delegation_id", _("Choose the delegation you approve for."))
     return allowed[0]
 
 
@@ -387,14 +394,17 @@ def approve(
     delegation = _approving_delegation(actor, delegations_of(db, event=event), delegation_id)
     events_service.require_open(event)
     if item.kind != PressKind.JOINT_STATEMENT:
-        raise Conflict("Only joint statements are approved by the delegations; a press release is published by the press officers.")
+        raise Conflict(_("Only joint statements are approved by the delegations; a press release is published by the press officers."))
     _lock(db, item)
     if item.status == PressStatus.PUBLISHED:
-        raise Conflict("This joint statement is published already.")
+        raise Conflict(_("This joint statement is published already."))
     if revision != item.revision:
         raise OutdatedVersion(
-            f"You approved revision {revision}, but the text has changed since: the current revision is "
-            f"{item.revision}. Read it and approve it if your delegation agrees."
+            _(
+                "You approved revision %(approved)s, but the text has changed since: the current revision is "
+                "%(current)s. Read it and approve it if your delegation agrees."
+            )
+            % {"approved": revision, "current": item.revision}
         )
     if (existing := approval_of(item, delegation)) is not None:
         return existing
@@ -412,16 +422,19 @@ def publish(db: Session, *, actor: User, item: PressItem) -> PressItem:
     check_manageable(actor=actor, event=item.event)
     _lock(db, item)
     if item.status == PressStatus.PUBLISHED:
-        raise Conflict("This item is published already.")
+        raise Conflict(_("This item is published already."))
     if item.kind == PressKind.JOINT_STATEMENT:
         delegations = delegations_of(db, event=item.event)
         if not delegations:
-            raise NotApproved("This event has no delegations to approve the joint statement.")
+            raise NotApproved(_("This event has no delegations to approve the joint statement."))
         if missing := missing_approvals(item, delegations):
             names = ", ".join(d.name for d in missing)
             raise NotApproved(
-                f"Revision {item.revision} has not been approved yet by: {names}. "
-                "Each delegation's coordinator must approve the current text before it is published."
+                _(
+                    "Revision %(revision)s has not been approved yet by: %(names)s. "
+                    "Each delegation's coordinator must approve the current text before it is published."
+                )
+                % {"revision": item.revision, "names": names}
             )
     item.status = PressStatus.PUBLISHED
     item.published_at = utcnow()
@@ -437,7 +450,7 @@ def withdraw(db: Session, *, actor: User, item: PressItem) -> PressItem:
     check_manageable(actor=actor, event=item.event)
     _lock(db, item)
     if item.status != PressStatus.PUBLISHED:
-        raise Conflict("Only a published item can be withdrawn.")
+        raise Conflict(_("Only a published item can be withdrawn."))
     item.status = PressStatus.WITHDRAWN
     db.flush()
     audit.record(db, actor, "press.withdraw", item, revision=item.revision)
@@ -450,7 +463,7 @@ def delete(db: Session, *, actor: User, item: PressItem) -> None:
     check_manageable(actor=actor, event=item.event)
     _lock(db, item)
     if item.status != PressStatus.DRAFT or item.published_at is not None:
-        raise Conflict("Only a draft that was never published can be deleted. A published item can be withdrawn.")
+        raise Conflict(_("Only a draft that was never published can be deleted. A published item can be withdrawn."))
     audit.record(db, actor, "press.delete", item, kind=item.kind.value)
     db.delete(item)
     db.flush()

@@ -5,6 +5,7 @@ from pydantic import ValidationError
 
 from app.deps import PUBLIC, CsrfChecked, CurrentUser, DbSession, OptionalUser, PageNumber, declare
 from app.errors import API_ERRORS, FieldError
+from app.i18n import _
 from app.pagination import PageOut, PerPage
 from app.policy import Action
 from app.recommendations import service
@@ -53,7 +54,7 @@ def list_recommendations(
             {"event_id": event_id, "phase_id": phase_id, "area": area, "status": status, "owner": owner, "q": q}
         )
     except ValidationError:
-        raise FieldError("owner", "Choose a country code (ISO 3166, such as AM or AZ).") from None
+        raise FieldError("owner", _("Choose a country code (ISO 3166, such as AM or AZ).")) from None
     found = service.list_recommendations(
         db, viewer=user, filters=filters, initiative_id=initiative_id, page=page, per_page=per_page
     )

@@ -55,11 +55,11 @@ def _url(recommendation: Recommendation) -> str:
 
 
 def _areas() -> list[tuple[str, str]]:
-    return [(area.value, _(service.area_label(area))) for area in RecommendationArea]
+    return [(area.value, _(service.AREA_LABELS[area])) for area in RecommendationArea]
 
 
 def _statuses(statuses: list[RecommendationStatus] | None = None) -> list[tuple[str, str]]:
-    return [(s.value, _(service.status_label(s).capitalize())) for s in (statuses or list(RecommendationStatus))]
+    return [(s.value, _(service.STATUS_LABELS[s])) for s in (statuses or list(RecommendationStatus))]
 
 
 def _labels() -> dict[str, Any]:
@@ -157,7 +157,7 @@ def _form_page(
         "sessions_by_event": [(e, [s for s in sessions if s.event_id == e.id]) for e in events],
         "whole_initiative": policy.can(user, Action.RECOMMENDATION_MANAGE, initiative),
         "phases": [
-            (p.id, f"{p.name} ({p.starts_on.isoformat()} – {p.ends_on.isoformat()})")
+            (p.id, f"{p.name} ({format_day(p.starts_on)} – {format_day(p.ends_on)})")
             for p in service.phase_choices(db, initiative=initiative)
         ],
         "areas": _areas(),

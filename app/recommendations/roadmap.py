@@ -16,6 +16,7 @@ from math import ceil
 from typing import Protocol
 
 from app import i18n
+from app.i18n import N_, _
 
 WIDTH = 960
 LABEL_WIDTH = 220  # the lane labels' column
@@ -118,6 +119,7 @@ class LegendItem:
     fill: str
     stroke: str
     label_x: float
+    label: str  # in the reader's language
 
 
 @dataclass(frozen=True)
@@ -219,12 +221,25 @@ def layout(
     recommendations: Sequence[RecommendationLike],
     *,
     today: date,
-    no_phase_label: str = "Not in a phase",
-    language: str = "en",
+    no_phase_label: str | None = None,
+    language: str | None = None,
 ) -> Chart | None:
     """The chart for these phases (with their milestones) and recommendations (numbered 1, 2, …
     in the order given; those without a target date are not drawn). None when there is nothing
-    to draw."""
+    to draw. Its words (months, the legend) are in `language`, by default the reader's: the
+    legend's widths are measured on them."""
+    with i18n.use_language(language):
+        return _layout(phases, recommendations, today=today, no_phase_label=no_phase_label or _(NO_PHASE))
+
+
+NO_PHASE = N_("Not in a phase")
+# Months on the axis and under the lanes: the stand-alone short name and the year ("Jan 2026").
+MONTH_FORMAT = "LLL y"
+
+
+def _layout(
+    phases: Sequence[PhaseLike], recommendations: Sequence[RecommendationLike], *, today: date, no_phase_label: str
+) -> Chart | None:
     numbered = [(number, r) for number, r in enumerate(recommendations, start=1) if r.target_on is not None]
     milestones = [m for p in phases for m in p.milestones]
     days = [d for p in phases for d in (p.starts_on, p.ends_on)]
@@ -243,11 +258,11 @@ def layout(
     # The axis: a labelled tick every `step` months.
     months = _months_between(starts_on, ends_on)
     step = tick_step(months)
-    fmt = "y" if step >= 12 else "MMM y"
+    fmt = "y" if step >= 12 else MONTH_FORMAT
     ticks = []
     tick = starts_on
     while tick < ends_on:
-        ticks.append(Tick(x_of(tick), i18n.format_day(tick, language, fmt)))
+        ticks.append(Tick(x_of(tick), i18n.format_day(tick, fmt=fmt)))
         tick = _add_months(tick, step)
         if tick == date.max:
             break
@@ -263,7 +278,7 @@ def layout(
         items = [_milestone_item(m, x_of) for m in phase.milestones]
         items += [_recommendation_item(number, r, x_of) for number, r in by_phase.get(phase.id, [])]
         window = (x_of(phase.starts_on), _n(max(x_of(phase.ends_on) - x_of(phase.starts_on), 2.0)))
-        dates = f"{i18n.format_day(phase.starts_on, language, 'MMM y')} – {i18n.format_day(phase.ends_on, language, 'MMM y')}"
+        dates = f"{i18n.format_day(phase.starts_on, fmt=MONTH_FORMAT)} – {i18n.format_day(phase.ends_on, fmt=MONTH_FORMAT)}"
         rows_of_lanes.append((cut(phase.name), dates, window, items))
     if by_phase.get(None):
         items = [_recommendation_item(number, r, x_of) for number, r in by_phase[None]]
@@ -342,7 +357,7 @@ def _lane(
         placed.append((item, anchor, label_x, extent))
     rows = assign_rows([extent for *_, extent in placed])
     marks = []
-    for (item, anchor, label_x, _), row in zip(placed, rows, strict=True):
+    for (item, anchor, label_x, _extent), row in zip(placed, rows, strict=True):
         cy = _n(first_row + row * ROW_HEIGHT)
         marks.append(
             Mark(
@@ -367,23 +382,25 @@ def _lane(
 
 
 LEGEND_LABELS = {
-    "phase": "Phase",
-    "milestone": "Milestone",
-    "today": "Today",
-    "proposed": "Proposed",
-    "agreed": "Agreed",
-    "in_progress": "In progress",
-    "done": "Done",
-    "dropped": "Dropped",
+    "phase": N_("Phase"),
+    "milestone": N_("Milestone"),
+    "today": N_("Today"),
+    "proposed": N_("Proposed"),
+    "agreed": N_("Agreed"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
 }
 
 
 def _legend(top: float) -> tuple[list[LegendItem], float]:
-    """The legend's swatches in rows across the chart; returns them and the legend's bottom."""
+    """The legend's swatches in rows across the chart, each as wide as its label in the reader's
+    language; returns them and the legend's bottom."""
     items = []
     x, y = float(PLOT_LEFT), top
     for kind in ("phase", "milestone", "today", *STATUS_ORDER):
-        width = 2 * MARKER + LABEL_GAP + len(LEGEND_LABELS[kind]) * CHAR_WIDTH + 18
+        label = _(LEGEND_LABELS[kind])
+        width = 2 * MARKER + LABEL_GAP + len(label) * CHAR_WIDTH + 18
         if x + width > WIDTH - 4 and x > PLOT_LEFT:
             x, y = float(PLOT_LEFT), y + LEGEND_ROW
         cx = x + MARKER
@@ -396,6 +413,6 @@ def _legend(top: float) -> tuple[list[LegendItem], float]:
         else:
             shape, fill, stroke = STATUS_STYLE[kind]
             path = shape_path(shape, cx, y)
-        items.append(LegendItem(kind, _n(x), _n(y), path, fill, stroke, _n(x + 2 * MARKER + LABEL_GAP + 2)))
+        items.append(LegendItem(kind, _n(x), _n(y), path, fill, stroke, _n(x + 2 * MARKER + LABEL_GAP + 2), label))
         x += width
     return items, y + LEGEND_ROW / 2

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from app import i18n
 from app.forms import Form
+from app.i18n import _
 from app.recommendations.models import Recommendation, RecommendationArea, RecommendationStatus
 
 MAX_ID = 2**31 - 1
@@ -31,7 +32,7 @@ def _owners(value: list[str] | None) -> list[str] | None:
     for raw in value:
         code = raw.strip().upper()
         if not i18n.is_country(code):
-            raise ValueError(f"“{code}” is not a country code (ISO 3166, such as AM or AZ).")
+            raise ValueError(_("“%(code)s” is not a country code (ISO 3166, such as AM or AZ).") % {"code": code})
         if code not in codes:
             codes.append(code)
     return codes
@@ -169,7 +170,7 @@ class RecommendationForm(Form):
             typed = [code for code in _CODES.split(self.owners_other) if code]
             self.owners = _owners([*self.owners, *typed]) or []
             if len(self.owners) > OWNERS_MAX:
-                raise ValueError(f"owners_other: Name at most {OWNERS_MAX} sides.")
+                raise ValueError("owners_other: " + _("Name at most %(n)s sides.") % {"n": OWNERS_MAX})
         return self
 
     def fields(self) -> dict[str, Any]:
@@ -202,7 +203,7 @@ class RecommendationFilter(Form):
             return None
         value = value.upper()
         if not i18n.is_country(value):
-            raise ValueError("Choose a country from the list.")
+            raise ValueError(_("Choose a country from the list."))
         return value
 
     @property

@@ -25,6 +25,7 @@ from app.delegations.models import Delegation
 from app.errors import Conflict, FieldError, Forbidden, NotFound
 from app.events import service as events_service
 from app.events.models import Event
+from app.i18n import N_, _
 from app.initiatives import service as initiatives_service
 from app.initiatives.models import Initiative, InitiativeStatus, RoadmapPhase
 from app.pagination import MAX_PER_PAGE, Page
@@ -54,19 +55,32 @@ INITIAL = (Status.PROPOSED, Status.AGREED)
 AREA_ORDER = {area: number for number, area in enumerate(RecommendationArea)}
 
 
+# The words for each status and area (translated where shown: `_(STATUS_LABELS[s])`).
+STATUS_LABELS: dict[RecommendationStatus, str] = {
+    Status.PROPOSED: N_("Proposed"),
+    Status.AGREED: N_("Agreed"),
+    Status.IN_PROGRESS: N_("In progress"),
+    Status.DONE: N_("Done"),
+    Status.DROPPED: N_("Dropped"),
+}
+AREA_LABELS: dict[RecommendationArea, str] = {
+    RecommendationArea.ECONOMIC: N_("Economic cooperation"),
+    RecommendationArea.INFRASTRUCTURE: N_("Infrastructure and transport corridors"),
+    RecommendationArea.ENERGY: N_("Energy"),
+    RecommendationArea.HUMANITARIAN: N_("Humanitarian"),
+    RecommendationArea.SECURITY: N_("Security"),
+    RecommendationArea.OTHER: N_("Other"),
+}
+
+
 def status_label(status: RecommendationStatus) -> str:
+    """The status's English words, lower case ("in progress"); `_(STATUS_LABELS[…])` translates."""
     return status.value.replace("_", " ")
 
 
 def area_label(area: RecommendationArea) -> str:
-    return {
-        RecommendationArea.ECONOMIC: "Economic cooperation",
-        RecommendationArea.INFRASTRUCTURE: "Infrastructure and transport corridors",
-        RecommendationArea.ENERGY: "Energy",
-        RecommendationArea.HUMANITARIAN: "Humanitarian",
-        RecommendationArea.SECURITY: "Security",
-        RecommendationArea.OTHER: "Other",
-    }[area]
+    """The area's English words; `_()` of them is the reader's."""
+    return AREA_LABELS[area]
 
 
 def next_statuses(status: RecommendationStatus) -> list[RecommendationStatus]:
@@ -79,14 +93,17 @@ def check_transition(current: RecommendationStatus, new: RecommendationStatus) -
     if new == current or new in NEXT[current]:
         return
     if current == Status.DONE:
-        raise FieldError("status", "This recommendation is done: its status cannot change any more.")
+        raise FieldError("status", _("This recommendation is done: its status cannot change any more."))
     if current == Status.DROPPED:
-        raise FieldError("status", "A dropped recommendation can only be reopened as proposed.")
-    allowed = " or ".join(f"“{status_label(s)}”" for s in next_statuses(current))
+        raise FieldError("status", _("A dropped recommendation can only be reopened as proposed."))
+    first, second = (_(STATUS_LABELS[s]) for s in next_statuses(current))  # two ways on, but from done
     raise FieldError(
         "status",
-        f"A recommendation cannot go from “{status_label(current)}” to “{status_label(new)}”; "
-        f"from “{status_label(current)}” it can move to {allowed}.",
+        _(
+            "A recommendation cannot go from “%(current)s” to “%(new)s”; "
+            "from “%(current)s” it can move to “%(first)s” or “%(second)s”."
+        )
+        % {"current": _(STATUS_LABELS[current]), "new": _(STATUS_LABELS[new]), "first": first, "second": second},
     )
 
 
@@ -316,7 +333,7 @@ def phase_choices(db: Session, *, initiative: Initiative) -> list[RoadmapPhase]:
 
 def _require_active(initiative: Initiative) -> None:
     if initiative.status == InitiativeStatus.ARCHIVED:
-        raise Conflict("This initiative is archived. Restore it before changing its recommendations.")
+        raise Conflict(_("This initiative is archived. Restore it before changing its recommendations."))
 
 
 def check_may_create(*, actor: User | None, initiative: Initiative, events: list[Event]) -> None:
@@ -340,7 +357,7 @@ def _source_event(db: Session, actor: User, initiative: Initiative, event_id: in
         select(Event).options(joinedload(Event.initiative)).where(Event.id == event_id, policy.visible_events(actor))
     )
     if event is None or event.initiative_id != initiative.id:
-        raise FieldError("event_id", "Choose an event of this initiative.")
+        raise FieldError("event_id", _("Choose an event of this initiative."))
     return event
 
 
@@ -353,12 +370,12 @@ def _session(db: Session, event: Event | None, session_id: int | None) -> Agenda
     if session_id is None:
         return None
     if event is None:
-        raise FieldError("session_id", "A session can only be named with its event: choose the event too.")
+        raise FieldError("session_id", _("A session can only be named with its event: choose the event too."))
     session = db.scalar(
         select(AgendaSession).where(AgendaSession.id == session_id, AgendaSession.event_id == event.id)
     )
     if session is None:
-        raise FieldError("session_id", "Choose a session of the source event.")
+        raise FieldError("session_id", _("Choose a session of the source event."))
     set_committed_value(session, "event", event)
     return session
 
@@ -370,7 +387,7 @@ def _phase(db: Session, initiative: Initiative, phase_id: int | None) -> Roadmap
         select(RoadmapPhase).where(RoadmapPhase.id == phase_id, RoadmapPhase.initiative_id == initiative.id)
     )
     if phase is None:
-        raise FieldError("phase_id", "Choose a phase of this initiative's roadmap.")
+        raise FieldError("phase_id", _("Choose a phase of this initiative's roadmap."))
     return phase
 
 
@@ -379,17 +396,22 @@ def _owners(db: Session, event: Event | None, owners: list[str]) -> list[str]:
     country (ISO 3166 alpha-2)."""
     unknown = [code for code in owners if not i18n.is_country(code)]
     if unknown:
-        raise FieldError("owners", f"“{unknown[0]}” is not a country code (ISO 3166, such as AM or AZ).")
+        raise FieldError("owners", _("“%(code)s” is not a country code (ISO 3166, such as AM or AZ).") % {"code": unknown[0]})
     if event is None or not owners:
         return list(owners)
     countries = delegation_countries(db, event_ids=[event.id])
     outside = [code for code in owners if code not in countries]
     if outside:
-        sides = ", ".join(countries) if countries else "none yet"
+        if not countries:
+            raise FieldError(
+                "owners",
+                _("Each owning side must be the country of one of the event's delegations (none yet); “%(code)s” is not.")
+                % {"code": outside[0]},
+            )
         raise FieldError(
             "owners",
-            f"Each owning side must be the country of one of the event's delegations ({sides}); "
-            f"“{outside[0]}” is not.",
+            _("Each owning side must be the country of one of the event's delegations (%(sides)s); “%(code)s” is not.")
+            % {"sides": ", ".join(countries), "code": outside[0]},
         )
     return list(owners)
 
@@ -405,7 +427,7 @@ def create(db: Session, *, actor: User, initiative: Initiative, fields: Mapping[
     _require_active(initiative)
     status = RecommendationStatus(fields.get("status") or Status.PROPOSED)
     if status not in INITIAL:
-        raise FieldError("status", "A new recommendation is proposed or agreed; move it on afterwards.")
+        raise FieldError("status", _("A new recommendation is proposed or agreed; move it on afterwards."))
     recommendation = Recommendation(
         initiative=initiative,
         event=event,
@@ -510,7 +532,7 @@ def add_update(
     check_manageable(actor=actor, recommendation=recommendation)
     reported_on = reported_on or utcnow().date()
     if reported_on > latest_today():
-        raise FieldError("reported_on", "The date of an update cannot be in the future.")
+        raise FieldError("reported_on", _("The date of an update cannot be in the future."))
     moved_to = status if status is not None and status != recommendation.status else None
     before = recommendation.status
     if moved_to is not None:

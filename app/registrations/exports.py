@@ -1,5 +1,11 @@
 """Participants as CSV and XLSX, with the list's filters and within the viewer's scope.
 
+The CSV is for scripts and for importing again: its header is the import's column names and its
+choices are their stored values, in every language. The XLSX is for people: its header and its
+choices are in the requester's language (the import reads those too, in any of Parley's
+languages, should the sheet be saved as CSV and imported). Both list the participants in the
+participant list's order (by name, in the requester's collation, unless another is asked).
+
 Safe to open in a spreadsheet: a cell that would start a formula (= + - @, a tab or a line break)
 is prefixed with an apostrophe, and XLSX cells are written as strings, never as formulas.
 Travel-document numbers appear masked only. The bytes are built before the response is sent.
@@ -8,7 +14,9 @@ Travel-document numbers appear masked only. The bytes are built before the respo
 import csv
 import io
 import logging
+import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -19,12 +27,15 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session
 
-from app import audit, policy
+from app import audit, i18n, policy
 from app.accounts.models import User
 from app.events.models import Event
+from app.i18n import N_, _
 from app.policy import Action
+from app.registrations import imports
 from app.registrations import service as registrations
-from app.registrations.models import Registration
+from app.registrations.models import DocumentType, Registration
+from app.registrations.schemas import DOC_TYPE_LABELS
 from app.registrations.service import ParticipantFilter
 
 log = logging.getLogger(__name__)
@@ -57,6 +68,15 @@ COLUMNS = (
     "created_at",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# The XLSX's headings: the import's words for its columns, and these for the others.
+LABELS = {
+    **{name: label for name, label in imports.COLUMN_LABELS.items() if name in COLUMNS},
+    "delegation": N_("Delegation"),
+    "status": N_("Status"),
+    "doc_number_masked": N_("Document number (masked)"),
+    "created_at": N_("Registration date"),
+}
+SHEET_TITLE = N_("Participants")
 
 
 class Format(StrEnum):
@@ -91,7 +111,18 @@ def _visible(db: Session, *, viewer: User, event: Event, filters: ParticipantFil
         page += 1
 
 
-def _row(registration: Registration, zone: zoneinfo.ZoneInfo) -> list[str | datetime]:
+def _value(choice: StrEnum) -> str:
+    return choice.value
+
+
+def _words(choice: StrEnum) -> str:
+    """A choice as the requester reads it ("Гражданское общество" for civil_society)."""
+    if isinstance(choice, DocumentType):
+        return _(DOC_TYPE_LABELS[choice.value])
+    return i18n.label(choice)
+
+
+def _row(registration: Registration, zone: zoneinfo.ZoneInfo, show: Callable[[StrEnum], str]) -> list[str | datetime]:
     person = registration.person
     created = registration.created_at.astimezone(zone).replace(tzinfo=None, microsecond=0)
     return [
@@ -102,15 +133,15 @@ def _row(registration: Registration, zone: zoneinfo.ZoneInfo) -> list[str | date
         person.email or "",
         person.organisation,
         person.position,
-        person.sector.value,
+        show(person.sector),
         registration.delegation.name,
-        registration.circle.value,
-        registration.category.value,
-        registration.status.value,
+        show(registration.circle),
+        show(registration.category),
+        show(registration.status),
         registration.languages,
         registration.dietary_needs,
         registration.accessibility_needs,
-        registration.doc_type.value if registration.doc_type else "",
+        show(registration.doc_type) if registration.doc_type else "",
         registration.masked_document,
         created,
     ]
@@ -128,9 +159,10 @@ def to_csv(rows: list[list[str | datetime]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def to_xlsx(rows: list[list[str | datetime]], *, title: str = "Participants") -> bytes:
+def to_xlsx(rows: list[list[str | datetime]], *, title: str | None = None) -> bytes:
+    """The sheet, its headings and its title in the requester's language."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title)
+    sheet = workbook.create_sheet(title=_sheet_title(title or _(SHEET_TITLE)))
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
 
@@ -147,12 +179,17 @@ def to_xlsx(rows: list[list[str | datetime]], *, title: str = "Participants") ->
             written.font = font
         return written
 
-    sheet.append([cell(name, font=bold) for name in COLUMNS])
+    sheet.append([cell(_(LABELS[name]), font=bold) for name in COLUMNS])
     for row in rows:
         sheet.append([cell(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _sheet_title(title: str) -> str:
+    """A title a spreadsheet accepts: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Sheet"
 
 
 def participants(
@@ -168,7 +205,8 @@ def participants(
     filtered as the list is, as a file; written to the audit log with its format and size."""
     policy.require(viewer, Action.PARTICIPANT_LIST, event)
     zone = zoneinfo.ZoneInfo(event.timezone)
-    rows = [_row(r, zone) for r in _visible(db, viewer=viewer, event=event, filters=filters)]
+    show = _value if fmt == Format.CSV else _words
+    rows = [_row(r, zone, show) for r in _visible(db, viewer=viewer, event=event, filters=filters)]
     content = to_csv(rows) if fmt == Format.CSV else to_xlsx(rows)
     used = sorted(
         name

@@ -10,7 +10,10 @@ one), changes through the registration service. Re-importing a file changes noth
 A person is matched by e-mail address, else by the hash of their travel-document number among
 the event's participants, else by name and organisation within the delegation. A column that is
 absent from the file leaves the field as it is; a blank cell clears a text field, and leaves a
-choice (sector, circle, category) at its default or as it is.
+choice (sector, circle, category) at its default or as it is. Travel documents are read from a
+file with a `doc_number` column only: the participant list exported as CSV (which has the type
+and the masked number) imports again and changes nothing. Headings and choices may also be
+written as the pages and the XLSX export word them, in any of Parley's languages.
 """
 
 import base64
@@ -25,17 +28,19 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from app import audit, crypto, policy
+from app import audit, crypto, i18n, policy
 from app.accounts.models import User
 from app.delegations.models import Delegation
 from app.errors import Conflict, DomainError, FieldError
 from app.forms import errors_by_field
+from app.i18n import N_, _
 from app.policy import Action
 from app.registrations import service as registrations
 from app.registrations.models import (
@@ -48,6 +53,7 @@ from app.registrations.models import (
     Sector,
 )
 from app.registrations.schemas import (
+    DOC_TYPE_LABELS,
     NeedsFields,
     PersonFields,
     RegistrationCreate,
@@ -94,6 +100,30 @@ DELIMITERS = (",", ";", "\t")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # The whole travel document, as one change in the preview.
 DOCUMENT = "travel_document"
+# What each column holds, in words (the pages show them; a file may use them as headings too,
+# in any of Parley's languages: a participant list exported as XLSX and saved as CSV imports).
+COLUMN_LABELS = {
+    "": N_("Whole row"),
+    "email": N_("E-mail address"),
+    "given_name": N_("Given name"),
+    "family_name": N_("Family name"),
+    "given_name_native": N_("Given name (native script)"),
+    "family_name_native": N_("Family name (native script)"),
+    "organisation": N_("Organisation"),
+    "position": N_("Position"),
+    "sector": N_("Sector"),
+    "circle": N_("Circle"),
+    "category": N_("Category"),
+    "languages": N_("Languages"),
+    "dietary_needs": N_("Dietary needs"),
+    "accessibility_needs": N_("Accessibility needs"),
+    "doc_type": N_("Document type"),
+    "doc_number": N_("Document number"),
+    "doc_issuing_country": N_("Issuing country"),
+    "doc_nationality": N_("Nationality"),
+    "doc_expires_on": N_("Document expires on"),
+    DOCUMENT: N_("Travel document"),
+}
 
 
 class FileProblem(DomainError):
@@ -102,15 +132,20 @@ class FileProblem(DomainError):
     status_code = 422
 
 
-TOO_LARGE = (
-    f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. "
-    "Split the list into smaller files and import them one after the other."
+TOO_LARGE = N_(
+    "The file is larger than %(mb)s MB. Split the list into smaller files and import them one after the other."
 )
+
+
+def too_large() -> str:
+    return _(TOO_LARGE) % {"mb": MAX_BYTES // (1024 * 1024)}
 
 
 class FileTooLarge(DomainError):
     status_code = 413
-    default_message = TOO_LARGE
+
+    def __init__(self) -> None:
+        super().__init__(too_large())
 
 
 class Outcome(StrEnum):
@@ -216,26 +251,51 @@ class Preview:
 def decode(raw: bytes) -> str:
     """The file's text: UTF-8, with or without a byte-order mark."""
     if len(raw) > MAX_BYTES:
-        raise FileProblem(TOO_LARGE)
+        raise FileProblem(too_large())
     if not raw.strip():
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileProblem("The file is UTF-16 text. Save it as “CSV UTF-8” and upload it again.")
+        raise FileProblem(_("The file is UTF-16 text. Save it as “CSV UTF-8” and upload it again."))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileProblem(
-            f"The file is not UTF-8 text (see byte {exc.start + 1}). "
-            "In your spreadsheet, save it as “CSV UTF-8” and upload it again."
+            _(
+                "The file is not UTF-8 text (see byte %(byte)s). "
+                "In your spreadsheet, save it as “CSV UTF-8” and upload it again."
+            )
+            % {"byte": exc.start + 1}
         ) from exc
     if "\x00" in text:
-        raise FileProblem("The file contains NUL characters: it is not a CSV file.")
+        raise FileProblem(_("The file contains NUL characters: it is not a CSV file."))
     return text
 
 
+def _folded(text: str) -> str:
+    return re.sub(r"[\s\-_]+", " ", text.strip().casefold())
+
+
+@lru_cache
+def _headings() -> dict[str, str]:
+    """The columns by their labels in every language of Parley ("Given name", "Имя" …).
+    A label that names different columns in different languages names neither."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for code in i18n.LANGUAGES:
+        with i18n.use_language(code):
+            for column, label in COLUMN_LABELS.items():
+                if column in COLUMNS:
+                    found[_folded(_(label))].add(column)
+    return {label: columns.pop() for label, columns in found.items() if len(columns) == 1}
+
+
 def _column_name(heading: str) -> str:
+    """A heading's column: its name (in any case, spaces or hyphens for underscores), or its
+    label in any of Parley's languages."""
     name = re.sub(r"[\s\-]+", "_", heading.strip().lower())
-    return ALIASES.get(name, name)
+    name = ALIASES.get(name, name)
+    if name in COLUMNS or not name:
+        return name
+    return _headings().get(_folded(heading), name)
 
 
 def _delimiter(text: str) -> str:
@@ -266,17 +326,20 @@ def read_sheet(text: str) -> Sheet:
                 continue
             if len(rows) >= MAX_ROWS:
                 raise FileProblem(
-                    f"The file has more than {MAX_ROWS:,} rows. Split the list into smaller files."
+                    _("The file has more than %(rows)s rows. Split the list into smaller files.")
+                    % {"rows": i18n.format_number(MAX_ROWS)}
                 )
             known = {name: cells[i] if i < len(cells) else "" for i, name in positions.items()}
             overflows = any(c for i, c in enumerate(cells) if i >= len(header) or i in unnamed)
             rows.append(SheetRow(number, known, overflows))
     except csv.Error as exc:
-        raise FileProblem(f"Row {reader.line_num} cannot be read as CSV: {exc}.") from exc
+        raise FileProblem(
+            _("Row %(row)s cannot be read as CSV: %(error)s.") % {"row": reader.line_num, "error": exc}
+        ) from exc
     if header is None:
-        raise FileProblem("The file is empty.")
+        raise FileProblem(_("The file is empty."))
     if not rows:
-        raise FileProblem("The file has a header but no rows under it.")
+        raise FileProblem(_("The file has a header but no rows under it."))
     return Sheet(columns=list(positions.values()), unknown=unknown, rows=rows, delimiter=delimiter)
 
 
@@ -291,15 +354,25 @@ def _read_header(header: list[str]) -> tuple[dict[int, str], list[str], set[int]
         elif name not in COLUMNS:
             unknown.append(heading)
         elif name in positions.values():
-            raise FileProblem(f"The column “{name}” appears twice in the header.")
+            raise FileProblem(_("The column “%(name)s” appears twice in the header.") % {"name": name})
         else:
             positions[i] = name
     missing = [name for name in REQUIRED if name not in positions.values()]
-    if missing:
-        names = " or ".join(f"“{name}”" for name in missing)
+    if len(missing) == 1:
         raise FileProblem(
-            f"The first row must name the columns, and it has no {names} column. "
-            "Download the template to see the column names."
+            _(
+                "The first row must name the columns, and it has no “%(name)s” column. "
+                "Download the template to see the column names."
+            )
+            % {"name": missing[0]}
+        )
+    if missing:  # both of REQUIRED
+        raise FileProblem(
+            _(
+                "The first row must name the columns, and it has no “%(first)s” or “%(second)s” column. "
+                "Download the template to see the column names."
+            )
+            % {"first": missing[0], "second": missing[1]}
         )
     return positions, unknown, unnamed
 
@@ -313,19 +386,35 @@ def template_csv() -> bytes:
 
 
 def _choice(column: str, value: str) -> str | None:
-    """A choice given as its value or its label, in any case ("Civil society" → civil_society)."""
+    """A choice given as its value or its label in any of Parley's languages, in any case
+    ("Civil society", "civil-society" and "Гражданское общество" → civil_society)."""
     wanted = re.sub(r"[\s\-]+", "_", value.strip().lower())
     options = CHOICES[column]
-    return wanted if wanted in {o.value for o in options} else None
+    if wanted in {o.value for o in options}:
+        return wanted
+    return _choice_labels(column).get(_folded(value))
+
+
+@lru_cache
+def _choice_labels(column: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for code in i18n.LANGUAGES:
+        with i18n.use_language(code):
+            for option in CHOICES[column]:
+                found.setdefault(_folded(i18n.label(option)), option.value)
+                if column == "doc_type":
+                    found.setdefault(_folded(_(DOC_TYPE_LABELS[option.value])), option.value)
+    return found
 
 
 def _options(column: str) -> str:
     return ", ".join(o.value for o in CHOICES[column])
 
 
-MESSAGES = {
-    ("doc_number", "The format is not valid."): "Use letters A–Z, digits, spaces and hyphens only.",
-    ("phone", "The format is not valid."): "Use digits, spaces and + ( ) - . only.",
+# What to write instead, where a column's text has not the form it must have.
+FORMAT_HINTS = {
+    "doc_number": N_("Use letters A–Z, digits, spaces and hyphens only."),
+    "phone": N_("Use digits, spaces and + ( ) - . only."),
 }
 
 
@@ -338,8 +427,10 @@ def _errors(number: int, exc: ValidationError, *, skip: set[str] | frozenset[str
         message = worded[column].pop(0) if worded.get(column) else error["msg"]
         if error["type"] == "value_error":
             message = str((error.get("ctx") or {}).get("error", message))
+        elif error["type"] == "string_pattern_mismatch" and column in FORMAT_HINTS:
+            message = _(FORMAT_HINTS[column])
         if column not in skip:
-            found.append(RowError(number, column, MESSAGES.get((column, message), message)))
+            found.append(RowError(number, column, message))
     return found
 
 
@@ -350,7 +441,7 @@ def check_row(
     number, cells = sheet_row.number, sheet_row.cells
     errors: list[RowError] = []
     if sheet_row.overflows:
-        errors.append(RowError(number, "", "This row has cells in columns without a heading."))
+        errors.append(RowError(number, "", _("This row has cells in columns without a heading.")))
     values: dict[str, object] = {}
     given: set[str] = set()
     for column in ("email", *PERSON_COLUMNS, *PLACEMENT_COLUMNS, *NEEDS_COLUMNS):
@@ -362,7 +453,7 @@ def check_row(
                 continue
             choice = _choice(column, value)
             if choice is None:
-                errors.append(RowError(number, column, f"Use one of: {_options(column)}."))
+                errors.append(RowError(number, column, _("Use one of: %(options)s.") % {"options": _options(column)}))
                 continue
             value = choice
         if column == "email":
@@ -379,7 +470,7 @@ def check_row(
 
     document: TravelDocumentIn | None = None
     cells_of_document = {c: cells.get(c, "") for c in DOCUMENT_COLUMNS if c in columns}
-    if any(cells_of_document.values()):
+    if "doc_number" in columns and any(cells_of_document.values()):
         given.add(DOCUMENT)
         doc_values: dict[str, str] = {}
         flagged: set[str] = set()
@@ -387,11 +478,11 @@ def check_row(
             value = cells_of_document.get(column, "")
             problem = None
             if not value:
-                problem = "Required when a travel document is given."
+                problem = _("Required when a travel document is given.")
             elif column == "doc_type" and _choice(column, value) is None:
-                problem = f"Use one of: {_options(column)}."
+                problem = _("Use one of: %(options)s.") % {"options": _options(column)}
             elif column == "doc_expires_on" and not DATE.match(value):
-                problem = "Enter a date as YYYY-MM-DD."
+                problem = _("Enter a date as YYYY-MM-DD.")
             if problem is None:
                 doc_values[column] = _choice(column, value) if column == "doc_type" else value  # type: ignore[assignment]
             else:
@@ -410,6 +501,13 @@ def _name_key(given_name: str, family_name: str, organisation: str) -> tuple[str
     return (given_name.casefold().strip(), family_name.casefold().strip(), organisation.casefold().strip())
 
 
+SAME = {
+    "email": N_("Row %(row)s has the same e-mail address."),
+    "doc_number": N_("Row %(row)s has the same document number."),
+    "given_name": N_("Row %(row)s has the same name and organisation."),
+}
+
+
 def _duplicates(rows: list[PlannedRow]) -> list[RowError]:
     """Two rows of the file that are the same person: by e-mail, document number, or name."""
     errors: list[RowError] = []
@@ -424,8 +522,7 @@ def _duplicates(rows: list[PlannedRow]) -> list[RowError]:
             keys.append(("given_name", "|".join(_name_key(row.data.given_name, row.data.family_name, row.data.organisation))))
         for key in keys:
             if key in seen:
-                what = {"email": "e-mail address", "doc_number": "document number", "given_name": "name and organisation"}[key[0]]
-                errors.append(RowError(row.number, key[0], f"Row {seen[key]} has the same {what}."))
+                errors.append(RowError(row.number, key[0], _(SAME[key[0]]) % {"row": seen[key]}))
             else:
                 seen[key] = row.number
     return errors
@@ -438,7 +535,7 @@ def check_allowed(*, actor: User, delegation: Delegation) -> None:
     """May this person import into this delegation now (its event open, its data not erased)?"""
     policy.require(actor, Action.PARTICIPANT_MANAGE, delegation)
     if delegation.event.personal_data_purged_at is not None:
-        raise Conflict("The personal data of this event has been erased.")
+        raise Conflict(_("The personal data of this event has been erased."))
 
 
 def _people_by_email(db: Session, emails: list[str]) -> dict[str, Person]:
@@ -520,19 +617,24 @@ def _plan(db: Session, delegation: Delegation, rows: list[PlannedRow]) -> list[R
             key = _name_key(row.data.given_name, row.data.family_name, row.data.organisation)
             candidates = [r for r in by_name.get(key, []) if not email or r.person.email is None]
             if len(candidates) > 1:
-                errors.append(RowError(row.number, "given_name", "Several participants of this delegation have this name and organisation: add their e-mail addresses to tell them apart."))
+                errors.append(RowError(row.number, "given_name", _(
+                    "Several participants of this delegation have this name and organisation: "
+                    "add their e-mail addresses to tell them apart."
+                )))
                 continue
             if candidates:
                 registration, person, matched_by = candidates[0], candidates[0].person, "given_name"
         if digest is not None and digest in by_hash and by_hash[digest] is not registration:
-            errors.append(RowError(row.number, "doc_number", "Another participant of this event has this document number."))
+            errors.append(RowError(row.number, "doc_number", _(registrations.DOCUMENT_TAKEN)))
             continue
         if registration is not None:
             if registration.delegation_id != delegation.id:
-                errors.append(RowError(row.number, matched_by, registrations.ALREADY_REGISTERED))
+                errors.append(RowError(row.number, matched_by, _(registrations.ALREADY_REGISTERED)))
                 continue
             if registration.id in claimed:
-                errors.append(RowError(row.number, matched_by, f"Row {claimed[registration.id]} is the same participant."))
+                errors.append(RowError(
+                    row.number, matched_by, _("Row %(row)s is the same participant.") % {"row": claimed[registration.id]}
+                ))
                 continue
             claimed[registration.id] = row.number
         if person is not None:
@@ -582,7 +684,7 @@ def _document_changes(document: TravelDocumentIn, registration: Registration) ->
 # --- applying ------------------------------------------------------------------------------------
 
 
-CONCURRENT = "Someone changed these participants at the same time. Check the file and try again."
+CONCURRENT = N_("Someone changed these participants at the same time. Check the file and try again.")
 
 
 def apply(db: Session, *, actor: User, delegation: Delegation, preview: Preview) -> dict[str, int]:
@@ -604,7 +706,7 @@ def apply(db: Session, *, actor: User, delegation: Delegation, preview: Preview)
                 column = exc.field if exc.field in COLUMNS else ""
                 raise RowsRejected([RowError(row.number, column, exc.message)]) from exc
     except IntegrityError as exc:  # another request registered the same person meanwhile
-        raise RowsRejected([RowError(0, "", CONCURRENT)]) from exc
+        raise RowsRejected([RowError(0, "", _(CONCURRENT))]) from exc
     counts = preview.counts
     audit.record(
         db,
@@ -725,7 +827,7 @@ def seal(preview: Preview, *, actor: User) -> dict[str, str]:
 
 
 def unseal(*, payload: str, fingerprint: str, signature: str, actor: User, delegation: Delegation) -> str:
-    expired = FileProblem("This preview cannot be confirmed any more. Upload the file again.")
+    expired = FileProblem(_("This preview cannot be confirmed any more. Upload the file again."))
     if not same(_signature(payload, fingerprint, actor, delegation), signature):
         raise expired
     try:

@@ -4,11 +4,13 @@ from enum import StrEnum
 from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import i18n
 from app.accounts.models import User
 from app.db import Base, UTCDateTime, utcnow
 from app.delegations.models import Delegation
 from app.enums import enum_column
 from app.events.models import Event
+from app.i18n import N_
 
 
 class Sector(StrEnum):
@@ -44,6 +46,12 @@ class RegistrationStatus(StrEnum):
     ATTENDED = "attended"
     NO_SHOW = "no_show"
 
+
+# The reasons Parley itself gives for a change of status: stored in English as they are written
+# here, shown in the reader's language (`Registration.status_reason_text`).
+REASON_FULL = N_("The circle is full.")
+REASON_PLACE_FREED = N_("A place became free.")
+SYSTEM_REASONS = frozenset({REASON_FULL, REASON_PLACE_FREED})
 
 # The statuses that hold a place in the delegation's circle.
 HOLDS_PLACE = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.ATTENDED, RegistrationStatus.NO_SHOW})
@@ -83,6 +91,18 @@ class Person(Base):
     @property
     def full_name_native(self) -> str:
         return f"{self.given_name_native} {self.family_name_native}".strip()
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's script: the native spelling for a reader of that script
+        (Armenian for hy, Cyrillic for ru), else the Latin one (`i18n.display_name`)."""
+        return i18n.display_name(self.full_name, self.full_name_native)
+
+    @property
+    def other_name(self) -> str:
+        """The spelling `display_name` does not show, for a muted second line ("" if none)."""
+        shown = self.display_name
+        return next((name for name in (self.full_name_native, self.full_name) if name and name != shown), "")
 
 
 class Registration(Base):
@@ -134,6 +154,13 @@ class Registration(Base):
     consents: Mapped[list["Consent"]] = relationship(
         back_populates="registration", lazy="raise", cascade="all, delete-orphan"
     )
+
+    @property
+    def status_reason_text(self) -> str:
+        """The reason for the status as the reader reads it: Parley's own reasons translated,
+        a person's words as they wrote them."""
+        reason = self.status_reason
+        return i18n.gettext(reason) if reason in SYSTEM_REASONS else reason
 
     @property
     def has_document(self) -> bool:

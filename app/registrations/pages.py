@@ -28,13 +28,14 @@ from app.errors import FieldError
 from app.events.deps import EventDep
 from app.events.models import Event
 from app.forms import form_values, validate_form
-from app.i18n import _
+from app.i18n import N_, _
 from app.pagination import PerPage
 from app.policy import Action
 from app.registrations import service
 from app.registrations.deps import RegistrationDep
 from app.registrations.models import Category, Circle, Registration, RegistrationStatus, Sector
 from app.registrations.schemas import (
+    DOC_TYPE_LABELS,
     CheckInForm,
     DecisionForm,
     NeedsFields,
@@ -58,21 +59,24 @@ LANGUAGE_LISTS = ("languages",)
 
 # How the registration's history names what happened (audit actions).
 HISTORY_LABELS = {
-    "registration.create": "Added to the delegation",
-    "registration.registered": "Registered",
-    "registration.confirmed": "Confirmed",
-    "registration.waitlisted": "Put on the waiting list",
-    "registration.declined": "Declined",
-    "registration.cancelled": "Cancelled",
-    "registration.attended": "Checked in",
-    "registration.no_show": "Marked as no-show",
-    "registration.update": "Registration changed",
-    "registration.consents": "Consents recorded",
-    "person.update": "Personal details changed",
-    "document.update": "Travel document saved",
-    "document.reveal": "Travel document number revealed",
+    "registration.create": N_("Added to the delegation"),
+    "registration.registered": N_("Registered"),
+    "registration.confirmed": N_("Confirmed"),
+    "registration.waitlisted": N_("Put on the waiting list"),
+    "registration.declined": N_("Declined"),
+    "registration.cancelled": N_("Cancelled"),
+    "registration.attended": N_("Checked in"),
+    "registration.no_show": N_("Marked as no-show"),
+    "registration.update": N_("Registration changed"),
+    "registration.consents": N_("Consents recorded"),
+    "person.update": N_("Personal details changed"),
+    "document.update": N_("Travel document saved"),
+    "document.reveal": N_("Travel document number revealed"),
 }
-SORTS = [("name", "Name"), ("organisation", "Organisation"), ("status", "Status"), ("registered", "Registration date")]
+SORTS = [
+    ("name", N_("Name")), ("organisation", N_("Organisation")), ("status", N_("Status")),
+    ("registered", N_("Registration date")),
+]
 
 
 def _choices() -> dict[str, Any]:
@@ -81,7 +85,7 @@ def _choices() -> dict[str, Any]:
     categories = [(v, _(t)) for v, t in labelled(Category)]
     statuses = [(v, _(t)) for v, t in labelled(RegistrationStatus)]
     sectors = [(v, _(t)) for v, t in labelled(Sector)]
-    doc_types = [("passport", _("Passport")), ("id_card", _("Identity card")), ("other", _("Other"))]
+    doc_types = [(value, _(label)) for value, label in DOC_TYPE_LABELS.items()]
     languages = language_choices(i18n.current_language())
     return {
         "circles": circles,
@@ -165,7 +169,8 @@ def _participant_lines(event: Event, lines: list[Any], choices: dict[str, Any]) 
     rest of the page. So the lines are written here, in one pass: every value from the database
     goes through `html.escape` (the five characters markupsafe escapes, without a Markup object
     per value), and what repeats from line to line (labels, days, delegation names) is escaped
-    once.
+    once. Each name is shown in the reader's script ("Family, Given", `service.sort_name`), the
+    other spelling under it; every word of the page's own is translated.
     """
     circles, categories, statuses = (
         {value: html.escape(label) for value, label in choices[key].items()}  # keyed by the values
@@ -173,6 +178,7 @@ def _participant_lines(event: Event, lines: list[Any], choices: dict[str, Any]) 
     )
     badges = {value: html.escape(value) for value in statuses}
     no_document = f'<span class="muted">{html.escape(_("None"))}</span>'
+    language = i18n.current_language()
     delegation_name = lru_cache(maxsize=None)(html.escape)  # a few for the whole list
     day = lru_cache(maxsize=None)(lambda value: html.escape(i18n.format_day(value)))
     href = f"/events/{event.id:d}/participants/"
@@ -181,13 +187,15 @@ def _participant_lines(event: Event, lines: list[Any], choices: dict[str, Any]) 
         id_, family_name, given_name, given_native, family_native, delegation, circle, category, organisation,
         status, hint, created_at,
     ) in lines:
-        native_name = f"{given_native} {family_native}".strip()
-        native = f'    <div class="muted small">{html.escape(native_name)}</div>\n' if native_name else ""
+        shown = service.sort_name(family_name, given_name, family_native, given_native, language)
+        latin = f"{family_name}, {given_name}"
+        other = ", ".join(part for part in (family_native, given_native) if part) if shown == latin else latin
+        second = f'    <div class="muted small">{html.escape(other)}</div>\n' if other and other != shown else ""
         document = f'<span class="masked">•••••{html.escape(hint)}</span>' if hint else no_document
         out.append(f"""<tr class="participant">
   <td>
-    <a href="{href}{id_:d}">{html.escape(f"{family_name}, {given_name}")}</a>
-{native}  </td>
+    <a href="{href}{id_:d}">{html.escape(shown)}</a>
+{second}  </td>
   <td>{delegation_name(delegation)}</td>
   <td>{circles[circle]}</td>
   <td>{categories[category]}</td>
@@ -242,7 +250,7 @@ def create(request: Request, db: DbSession, user: CurrentUser, event: EventDep, 
         except FieldError as exc:
             errors = exc.as_errors()
         else:
-            flash(request, _("%(name)s has been added.") % {"name": registration.person.full_name})
+            flash(request, _("%(name)s has been added.") % {"name": registration.person.display_name})
             return redirect_303(request, _url(event, registration))
     return _add_page(request, db, user, event, form_values(body, lists=LANGUAGE_LISTS), errors, status_code=422)
 
@@ -345,7 +353,7 @@ def placement(
 )
 def approve(request: Request, db: DbSession, user: CurrentUser, event: EventDep, registration: RegistrationDep) -> Response:
     service.approve(db, actor=user, registration=registration)
-    name = registration.person.full_name
+    name = registration.person.display_name
     if registration.status == RegistrationStatus.CONFIRMED:
         flash(request, _("%(name)s is confirmed.") % {"name": name})
     else:
@@ -363,7 +371,7 @@ def _decision_page(
     request: Request, event: Event, registration: Registration, kind: str, values: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None, status_code: int = 200,
 ) -> Response:
-    name = registration.person.full_name
+    name = registration.person.display_name
     texts = {
         "decline": (_("Decline this registration?"), _("Decline"),
                     _("%(name)s will be told that their registration is declined, with your reason.") % {"name": name}),
@@ -523,7 +531,7 @@ def check_in(
     if data is None:
         raise FieldError("attended", _("Choose attended or no-show."))
     service.check_in(db, actor=user, registration=registration, attended=data.attended == "yes")
-    name = registration.person.full_name
+    name = registration.person.display_name
     if data.attended == "yes":
         flash(request, _("%(name)s is checked in.") % {"name": name})
     else:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app import i18n
 from app.forms import Form
+from app.i18n import N_, _
 from app.registrations.models import (
     Category,
     Circle,
@@ -22,6 +23,8 @@ from app.registrations.models import (
 # The consent texts a delegate agrees to; the version is stored with each consent.
 CONSENT_TEXT_VERSION = "2026-02"
 LANGUAGE_CODES = frozenset({"hy", "az", "ru", "en", "tr", "ka", "fr", "de", "fa", "ar", "uk", "es"})
+# How pages, exports and imports name the kinds of travel document.
+DOC_TYPE_LABELS = {"passport": N_("Passport"), "id_card": N_("Identity card"), "other": N_("Other")}
 MAX_ID = 2**31 - 1
 EMAIL_MAX = 254
 SORT_KEYS = ("name", "organisation", "status", "registered")
@@ -33,7 +36,7 @@ def _country(value: str | None) -> str | None:
         return None
     value = value.strip().upper()
     if not i18n.is_country(value):
-        raise ValueError("Choose a country from the list.")
+        raise ValueError(_("Choose a country from the list."))
     return value
 
 
@@ -44,7 +47,7 @@ def _languages(value: object) -> str:
     codes = [str(item).strip().lower() for item in items if str(item).strip()]
     unknown = [c for c in codes if c not in LANGUAGE_CODES]
     if unknown:
-        raise ValueError(f"Unknown language code: {', '.join(unknown)}.")
+        raise ValueError(_("Unknown language code: %(codes)s.") % {"codes": ", ".join(unknown)})
     return ",".join(dict.fromkeys(codes))
 
 
@@ -55,12 +58,12 @@ def _form_languages(value: object) -> str:
     except ValueError:
         items = value if isinstance(value, list) else re.split(r"[,\s;]+", str(value))
         unknown = [str(i).strip().lower() for i in items if str(i).strip() and str(i).strip().lower() not in LANGUAGE_CODES]
-        raise ValueError(f"Unknown language code “{', '.join(unknown)}”.") from None
+        raise ValueError(_("Unknown language code “%(codes)s”.") % {"codes": ", ".join(unknown)}) from None
 
 
 def _chosen(value: object) -> object:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValueError("Choose a delegation.")
+        raise ValueError(_("Choose a delegation."))
     return value
 
 
@@ -96,13 +99,13 @@ class NeedsFields(BaseModel):
 def _required_country(value: str) -> str:
     country = _country(value)
     if country is None:
-        raise ValueError("Choose a country from the list.")
+        raise ValueError(_("Choose a country from the list."))
     return country
 
 
 def _plausible_expiry(value: date) -> date:
     if not date(1990, 1, 1) <= value <= date(2100, 12, 31):
-        raise ValueError("Enter the expiry date printed in the document.")
+        raise ValueError(_("Enter the expiry date printed in the document."))
     return value
 
 
@@ -128,7 +131,8 @@ class TravelDocumentForm(Form, _DocumentFields):
 def _email(value: object) -> object:
     """Before and after EmailStr: what is typed, and what it normalises to, fit the column."""
     if isinstance(value, str) and len(value) > EMAIL_MAX:
-        raise ValueError(f"Use at most {EMAIL_MAX} characters.")
+        message = i18n.ngettext("Use at most %(n)s character.", "Use at most %(n)s characters.", EMAIL_MAX)
+        raise ValueError(message % {"n": EMAIL_MAX})
     return value
 
 
@@ -353,10 +357,13 @@ class PersonHistory(BaseModel):
 
 
 def labelled(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    """(value, label) pairs of an enum, for a page's select."""
-    return [(m.value, m.value.replace("_", " ").capitalize()) for m in enum]
+    """(value, label) pairs of an enum, for a page's select (the English label: `_()` it)."""
+    return [(m.value, i18n.label_text(m)) for m in enum]
 
 
 def language_choices(language: str = "en") -> list[tuple[str, str]]:
+    """The languages a participant may speak, named in `language` and sorted in its collation."""
     names = Locale.parse(language).languages
-    return sorted(((c, names.get(c, c)) for c in LANGUAGE_CODES), key=lambda item: item[1])
+    return sorted(
+        ((c, names.get(c, c)) for c in LANGUAGE_CODES), key=lambda item: i18n.collation_key(item[1], language)
+    )

@@ -4,6 +4,7 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from types import EllipsisType
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import audit, crypto, policy
+from app import audit, crypto, i18n, policy
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.config import get_settings
@@ -22,12 +23,15 @@ from app.delegations.models import Delegation
 from app.errors import Conflict, FieldError, NotFound
 from app.events import service as events_service
 from app.events.models import Event, EventStatus
+from app.i18n import N_, _
 from app.invitations.models import Invitation
 from app.mail import service as mail
 from app.pagination import MAX_PER_PAGE, Page, paginate
 from app.policy import Action
 from app.registrations.models import (
     HOLDS_PLACE,
+    REASON_FULL,
+    REASON_PLACE_FREED,
     Category,
     Circle,
     Consent,
@@ -50,7 +54,7 @@ log = logging.getLogger(__name__)
 
 S = RegistrationStatus
 # Whichever delegation the person is in: a coordinator must not learn of the other side's people.
-ALREADY_REGISTERED = "This person is already registered at this event."
+ALREADY_REGISTERED = N_("This person is already registered at this event.")
 # Which decisions may follow which status.
 APPROVABLE = frozenset({S.INVITED, S.REGISTERED, S.WAITLISTED, S.DECLINED})
 DECLINABLE = frozenset({S.INVITED, S.REGISTERED, S.WAITLISTED, S.CONFIRMED})
@@ -103,19 +107,94 @@ def _visible(viewer: User | None, event: Event) -> Select[tuple[Registration]]:
 def list_for_event(
     db: Session, *, viewer: User | None, event: Event, filters: ParticipantFilter, page: int, per_page: int = 50
 ) -> Page[Registration]:
-    """The participants a viewer may see: all for organisers, their delegation for coordinators."""
+    """The participants a viewer may see: all for organisers, their delegation for coordinators;
+    by name (in the reader's script and collation, see `sort_name`) unless another order is asked."""
     policy.require(viewer, Action.PARTICIPANT_LIST, event)
     query = _visible(viewer, event).options(
         contains_eager(Registration.person), joinedload(Registration.delegation)
     )
-    result = paginate(db, _filtered(query, filters), page=page, per_page=per_page)
+    if _by_name(filters):
+        ids, chosen, page, per_page = _page_of_ids(db, _named(viewer, event, filters), page, per_page)
+        found = list(db.scalars(query.where(Registration.id.in_(chosen))).unique())
+        result = Page(items=_in_order(found, chosen, lambda r: r.id), total=len(ids), page=page, per_page=per_page)
+    else:
+        result = paginate(db, _filtered(query, filters), page=page, per_page=per_page)
     for registration in result.items:  # the policy reads the event: it is this one
         set_committed_value(registration, "event", event)
     return result
 
 
-def _filtered(query: Select, filters: ParticipantFilter) -> Select:  # type: ignore[type-arg]
-    """The list's filters and order, on a query of registrations joined with their people."""
+# --- the order by name ---------------------------------------------------------------------------
+
+# What a participant is sorted by in the order by name: the id, then both spellings of the name.
+NAME_COLUMNS = (
+    Registration.id,
+    Person.family_name,
+    Person.given_name,
+    Person.family_name_native,
+    Person.given_name_native,
+)
+
+
+def sort_name(
+    family_name: str, given_name: str, family_name_native: str = "", given_name_native: str = "",
+    language: str | None = None,
+) -> str:
+    """A participant as lists show and sort them, "Family, Given", in the reader's script: the
+    native spelling for a reader of that script (Armenian for hy, Cyrillic for ru), else the Latin."""
+    native = ", ".join(part for part in (family_name_native, given_name_native) if part)
+    return i18n.display_name(f"{family_name}, {given_name}", native, language)
+
+
+@lru_cache(maxsize=65536)
+def _name_key(
+    family_name: str, given_name: str, family_name_native: str, given_name_native: str, language: str
+) -> tuple[str, str]:
+    """The collation key of a participant's name for a language (the same names come back on
+    every page of a list: the key is worked out once)."""
+    shown = sort_name(family_name, given_name, family_name_native, given_name_native, language)
+    return i18n.collation_key(shown, language)
+
+
+def name_order(rows: list[Any]) -> list[Any]:
+    """Rows that begin with NAME_COLUMNS, sorted by name in the reader's language."""
+    language = i18n.current_language()
+    return sorted(rows, key=lambda r: (_name_key(r[1], r[2], r[3] or "", r[4] or "", language), r[0]))
+
+
+def _by_name(filters: ParticipantFilter) -> bool:
+    return filters.sort not in SORTS or filters.sort == "name"
+
+
+def _named(viewer: User | None, event: Event, filters: ParticipantFilter) -> Select:  # type: ignore[type-arg]
+    """NAME_COLUMNS of the participants the viewer may see that the filters keep."""
+    query = (
+        select(*NAME_COLUMNS)
+        .join(Registration.person)
+        .where(Registration.event_id == event.id, policy.visible_registrations(viewer))
+    )
+    return _narrowed(query, filters)
+
+
+def _page_of_ids(db: Session, named: Select, page: int, per_page: int) -> tuple[list[int], list[int], int, int]:  # type: ignore[type-arg]
+    """Every id that `named` finds, by name; the ids of the page asked for; the page; its size.
+
+    Names sort by the reader's language (Azerbaijani ç after c, Armenian names for an Armenian
+    reader), which the database cannot do: the names of the whole list are read, sorted here,
+    and only the page's registrations are then loaded."""
+    per_page = min(max(per_page, 1), MAX_PER_PAGE)
+    page = max(page, 1)
+    ids = [row[0] for row in name_order(list(db.execute(named)))]
+    return ids, ids[(page - 1) * per_page : page * per_page], page, per_page
+
+
+def _in_order(items: list[Any], ids: list[int], id_of: Any) -> list[Any]:
+    position = {id_: i for i, id_ in enumerate(ids)}
+    return sorted(items, key=lambda item: position[id_of(item)])
+
+
+def _narrowed(query: Select, filters: ParticipantFilter) -> Select:  # type: ignore[type-arg]
+    """The list's filters, on a query of registrations joined with their people."""
     if filters.delegation_id:
         query = query.where(Registration.delegation_id == filters.delegation_id)
     if filters.circle:
@@ -126,7 +205,12 @@ def _filtered(query: Select, filters: ParticipantFilter) -> Select:  # type: ign
         query = query.where(Registration.status == filters.status)
     if filters.q and filters.q.strip():
         query = query.where(_matches(filters.q.strip(), with_organisation=True))
-    return query.order_by(*SORTS.get(filters.sort, SORTS["name"]), Registration.id)
+    return query
+
+
+def _filtered(query: Select, filters: ParticipantFilter) -> Select:  # type: ignore[type-arg]
+    """The list's filters and an order other than by name, which the database can sort."""
+    return _narrowed(query, filters).order_by(*SORTS[filters.sort], Registration.id)
 
 
 # What a line of the participant list shows, read as plain values (in this order). The circle,
@@ -163,16 +247,21 @@ def list_lines_for_event(
     columns does; the page only prints them (and the encrypted document numbers are not read).
 
     The counts by status are those of every registration the viewer may see: an unfiltered
-    list's total is their sum, so only a filtered list has its total counted."""
+    list's total is their sum, so only a filtered list has its total counted. In the order by
+    name, the names of the whole list are read first (`_page_of_ids`), then the page's lines."""
     policy.require(viewer, Action.PARTICIPANT_LIST, event)
     counts = status_counts(db, viewer=viewer, event=event)
-    query = _filtered(
+    lines = (
         select(*LINE_COLUMNS)
         .join(Registration.person)
         .join(Registration.delegation)
-        .where(Registration.event_id == event.id, policy.visible_registrations(viewer)),
-        filters,
+        .where(Registration.event_id == event.id, policy.visible_registrations(viewer))
     )
+    if _by_name(filters):
+        ids, chosen, page, per_page = _page_of_ids(db, _named(viewer, event, filters), page, per_page)
+        rows = _in_order(list(db.execute(lines.where(Registration.id.in_(chosen)))), chosen, lambda r: r[0])
+        return ParticipantLines(Page(items=rows, total=len(ids), page=page, per_page=per_page), counts)
+    query = _filtered(lines, filters)
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
     page = max(page, 1)
     rows = list(db.execute(query.limit(per_page).offset((page - 1) * per_page)))
@@ -293,7 +382,18 @@ def check_in_search(db: Session, *, viewer: User, event: Event, q: str, limit: i
     found = list(db.scalars(query))
     for registration in found:
         set_committed_value(registration, "event", event)
-    return found
+    return by_name(found)
+
+
+def by_name(registrations: list[Registration]) -> list[Registration]:
+    """Registrations (their people loaded) by name, in the reader's script and collation."""
+    language = i18n.current_language()
+
+    def key(registration: Registration) -> tuple[tuple[str, str], int]:
+        p = registration.person
+        return _name_key(p.family_name, p.given_name, p.family_name_native, p.given_name_native, language), registration.id
+
+    return sorted(registrations, key=key)
 
 
 # --- people and registrations --------------------------------------------------------------------
@@ -338,15 +438,18 @@ def _registered(db: Session, event: Event, person: Person) -> bool:
 def _require_open(event: Event) -> None:
     events_service.require_open(event)
     if event.personal_data_purged_at is not None:
-        raise Conflict("The personal data of this event has been erased.")
+        raise Conflict(_("The personal data of this event has been erased."))
 
 
 class RegistrationClosed(Conflict):
     """Self-registration needs the event to be open for registration; staff may add people to an
     event that is planned or under way (anything but archived)."""
 
-    default_message = "Registration for this event is not open."
+    default_message = N_("Registration for this event is not open.")
     sign_in_helps = False
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or _(self.default_message))
 
 
 def require_registration_open(event: Event) -> None:
@@ -372,20 +475,20 @@ def add(
     if invitation is None:
         policy.require(actor, Action.PARTICIPANT_MANAGE, delegation)
     elif invitation.delegation_id != delegation.id or not invitation.is_usable(utcnow()):
-        raise Conflict("This invitation cannot be used.")
+        raise Conflict(_("This invitation cannot be used."))
     else:
         require_registration_open(event)
     if delegation.event_id != event.id:
-        raise FieldError("delegation_id", "Choose a delegation of this event.")
+        raise FieldError("delegation_id", _("Choose a delegation of this event."))
     _require_open(event)
     if person is None:
         # Refused before anything is written: the person's record is not touched.
         existing = find_person(db, data.email)
         if existing is not None and _registered(db, event, existing):
-            raise FieldError("email", ALREADY_REGISTERED)
+            raise FieldError("email", _(ALREADY_REGISTERED))
         person = upsert_person(db, email=data.email, fields=data)
     if _registered(db, event, person):
-        raise FieldError("email", ALREADY_REGISTERED)
+        raise FieldError("email", _(ALREADY_REGISTERED))
     registration = Registration(
         event=event,
         delegation=delegation,
@@ -401,7 +504,7 @@ def add(
         with db.begin_nested():
             db.flush()
     except IntegrityError as exc:  # the same person registered at the same moment
-        raise FieldError("email", ALREADY_REGISTERED) from exc
+        raise FieldError("email", _(ALREADY_REGISTERED)) from exc
     audit.record(db, actor, "registration.create", registration, delegation_id=delegation.id)
     log.info("registration %s created by %s", registration.id, actor.id)
     return registration
@@ -417,7 +520,7 @@ def add_to_event(db: Session, *, actor: User, event: Event, data: RegistrationCr
         .where(Delegation.id == data.delegation_id, Delegation.event_id == event.id)
     )
     if delegation is None or not policy.can(actor, Action.PARTICIPANT_MANAGE, delegation):
-        raise FieldError("delegation_id", "Choose a delegation of this event.")
+        raise FieldError("delegation_id", _("Choose a delegation of this event."))
     return add(db, actor=actor, event=event, delegation=delegation, data=data)
 
 
@@ -455,11 +558,11 @@ def check_editable(*, actor: User, registration: Registration) -> None:
     _require_open(registration.event)
 
 
-EMAIL_OF_AN_ACCOUNT = (
+EMAIL_OF_AN_ACCOUNT = N_(
     "This person signs in to Parley with this address, so it cannot be changed here: "
     "it is their account's address."
 )
-EMAIL_TAKEN = "Another person has this e-mail address."
+EMAIL_TAKEN = N_("Another person has this e-mail address.")
 
 
 def change_email(db: Session, *, actor: User, registration: Registration, email: str | None) -> Registration:
@@ -473,15 +576,15 @@ def change_email(db: Session, *, actor: User, registration: Registration, email:
     if email == person.email:
         return registration
     if person.user_id is not None:
-        raise FieldError("email", EMAIL_OF_AN_ACCOUNT)
+        raise FieldError("email", _(EMAIL_OF_AN_ACCOUNT))
     if email is not None and db.scalar(select(Person.id).where(Person.email == email, Person.id != person.id)):
-        raise FieldError("email", EMAIL_TAKEN)
+        raise FieldError("email", _(EMAIL_TAKEN))
     person.email = email
     try:
         with db.begin_nested():
             db.flush()
     except IntegrityError as exc:  # the same address given to another person at the same moment
-        raise FieldError("email", EMAIL_TAKEN) from exc
+        raise FieldError("email", _(EMAIL_TAKEN)) from exc
     audit.record(db, actor, "person.update", person, event_id=registration.event_id, fields=["email"])
     log.info("person %s: e-mail changed by %s", person.id, actor.id)
     return registration
@@ -541,7 +644,7 @@ def change_placement(
     if registration.status in HOLDS_PLACE and circle is not None and circle != registration.circle:
         delegations.lock(db, registration.delegation)
         if delegations.places_taken(db, registration.delegation, circle) >= delegations.capacity(registration.delegation, circle):
-            raise FieldError("circle", "That circle of the delegation is full.")
+            raise FieldError("circle", _("That circle of the delegation is full."))
     old_circle = registration.circle
     changed = _assign(registration, fields)
     if not changed:
@@ -579,6 +682,9 @@ def _assign(obj: object, values: dict[str, object]) -> list[str]:
 # --- travel documents ----------------------------------------------------------------------------
 
 
+DOCUMENT_TAKEN = N_("Another participant of this event has this document number.")
+
+
 def normalise_document_number(number: str) -> str:
     return re.sub(r"[\s\-]", "", number).upper()
 
@@ -600,7 +706,7 @@ def set_travel_document(db: Session, *, actor: User, registration: Registration,
         )
     )
     if clash is not None:
-        raise FieldError("doc_number", "Another participant of this event has this document number.")
+        raise FieldError("doc_number", _(DOCUMENT_TAKEN))
     registration.doc_type = data.doc_type
     registration.doc_number = crypto.encrypt(number, table="registration", column="doc_number", row_id=registration.id)
     registration.doc_number_hash = digest
@@ -616,7 +722,7 @@ def reveal_document(db: Session, *, actor: User, registration: Registration, cli
     """The full number, for those allowed, by an explicit action that is written to the audit log."""
     policy.require(actor, Action.DOCUMENT_REVEAL, registration)
     if registration.doc_number is None:
-        raise NotFound("This participant has no travel document on file.")
+        raise NotFound(_("This participant has no travel document on file."))
     number = crypto.decrypt(registration.doc_number, table="registration", column="doc_number", row_id=registration.id)
     audit.record(db, actor, "document.reveal", registration, client=client)
     return number
@@ -640,15 +746,36 @@ def reencrypt_documents(db: Session) -> int:
 # --- decisions about places ----------------------------------------------------------------------
 
 
+# The subjects of the e-mails that tell a person of a decision (written in their language).
+SUBJECT_CONFIRMED = N_("Your place is confirmed")
+SUBJECT_WAITLISTED = N_("You are on the waiting list")
+SUBJECT_DECLINED = N_("Your registration has been declined")
+SUBJECT_CANCELLED = N_("Your registration has been cancelled")
+SUBJECT_PROMOTED = N_("A place became free: you are confirmed")
+# Why a decision cannot be made, by the decision.
+NOT_APPROVABLE = N_("A registration with the status “%(status)s” cannot be approved.")
+NOT_DECIDABLE = {
+    S.DECLINED: N_("A registration with the status “%(status)s” cannot be declined."),
+    S.CANCELLED: N_("A registration with the status “%(status)s” cannot be cancelled."),
+}
+
+
 def _notify(db: Session, registration: Registration, subject: str) -> None:
-    if registration.person.email:
-        mail.queue(
-            db,
-            to=registration.person.email,
-            subject=subject,
-            template="emails/registration_status.html",
-            context={"registration": registration, "base_url": get_settings().base_url.rstrip("/")},
-        )
+    """E-mail the person about their registration, in their language (`subject` is a message)."""
+    address = registration.person.email
+    if address:
+        with mail.in_recipients_language(db, address):
+            mail.queue(
+                db,
+                to=address,
+                subject=_(subject),
+                template="emails/registration_status.html",
+                context={"registration": registration, "base_url": get_settings().base_url.rstrip("/")},
+            )
+
+
+def _refusal(message: str, registration: Registration) -> Conflict:
+    return Conflict(_(message) % {"status": i18n.label(registration.status)})
 
 
 def _transition(db: Session, actor: User, registration: Registration, status: RegistrationStatus, reason: str) -> None:
@@ -674,15 +801,15 @@ def approve(db: Session, *, actor: User, registration: Registration, reason: str
     _require_open(registration.event)
     _lock_and_reload(db, registration)
     if registration.status not in APPROVABLE:
-        raise Conflict(f"A registration that is {registration.status.value.replace('_', ' ')} cannot be approved.")
+        raise _refusal(NOT_APPROVABLE, registration)
     delegation = registration.delegation
     free = delegations.places_taken(db, delegation, registration.circle) < delegations.capacity(delegation, registration.circle)
     if free:
         _transition(db, actor, registration, S.CONFIRMED, reason)
-        _notify(db, registration, "Your place is confirmed")
+        _notify(db, registration, SUBJECT_CONFIRMED)
     else:
-        _transition(db, actor, registration, S.WAITLISTED, reason or "The circle is full.")
-        _notify(db, registration, "You are on the waiting list")
+        _transition(db, actor, registration, S.WAITLISTED, reason or REASON_FULL)
+        _notify(db, registration, SUBJECT_WAITLISTED)
     return registration
 
 
@@ -694,17 +821,17 @@ def check_decision(*, actor: User, registration: Registration, status: Registrat
     policy.require(actor, action, registration)
     _require_open(registration.event)
     if registration.status not in allowed:
-        raise Conflict(f"A registration that is {registration.status.value.replace('_', ' ')} cannot be {status.value}.")
+        raise _refusal(NOT_DECIDABLE[status], registration)
 
 
 def decline(db: Session, *, actor: User, registration: Registration, reason: str) -> Registration:
     policy.require(actor, Action.REGISTRATION_DECIDE, registration)
-    return _release(db, actor, registration, S.DECLINED, DECLINABLE, reason, "Your registration has been declined")
+    return _release(db, actor, registration, S.DECLINED, DECLINABLE, reason, SUBJECT_DECLINED)
 
 
 def cancel(db: Session, *, actor: User, registration: Registration, reason: str) -> Registration:
     policy.require(actor, Action.REGISTRATION_CANCEL, registration)
-    return _release(db, actor, registration, S.CANCELLED, CANCELLABLE, reason, "Your registration has been cancelled")
+    return _release(db, actor, registration, S.CANCELLED, CANCELLABLE, reason, SUBJECT_CANCELLED)
 
 
 def _release(
@@ -717,11 +844,11 @@ def _release(
     subject: str,
 ) -> Registration:
     if not reason.strip():
-        raise FieldError("reason", "Give a reason: the participant is told it.")
+        raise FieldError("reason", _("Give a reason: the participant is told it."))
     _require_open(registration.event)
     _lock_and_reload(db, registration)
     if registration.status not in allowed:
-        raise Conflict(f"A registration that is {registration.status.value.replace('_', ' ')} cannot be {status.value}.")
+        raise _refusal(NOT_DECIDABLE[status], registration)
     held_place = registration.status in HOLDS_PLACE
     _transition(db, actor, registration, status, reason.strip())
     _notify(db, registration, subject)
@@ -750,15 +877,15 @@ def promote_waitlist(db: Session, *, actor: User, delegation: Delegation, circle
         )
     )
     for registration in waiting:
-        _transition(db, actor, registration, S.CONFIRMED, "A place became free.")
-        _notify(db, registration, "A place became free: you are confirmed")
+        _transition(db, actor, registration, S.CONFIRMED, REASON_PLACE_FREED)
+        _notify(db, registration, SUBJECT_PROMOTED)
     return waiting
 
 
 def check_in(db: Session, *, actor: User, registration: Registration, attended: bool) -> Registration:
     policy.require(actor, Action.CHECK_IN, registration.event)
     if registration.status not in CHECKABLE:
-        raise Conflict("Only confirmed participants can be checked in.")
+        raise Conflict(_("Only confirmed participants can be checked in."))
     if registration.status == (S.ATTENDED if attended else S.NO_SHOW):
         return registration  # a second tap changes nothing
     registration.checked_in_at = utcnow() if attended else None
@@ -802,7 +929,8 @@ def purge_event(db: Session, *, actor: User, event: Event, today: date | None = 
     policy.require(actor, Action.EVENT_PURGE_PERSONAL_DATA, event)
     today = today or date.today()
     if today < purge_due_on(event):
-        raise Conflict(f"Personal data of this event is kept until {purge_due_on(event).isoformat()}.")
+        day = i18n.format_day(purge_due_on(event), fmt="long")
+        raise Conflict(_("Personal data of this event is kept until %(day)s.") % {"day": day})
     registrations = list(
         db.scalars(select(Registration).where(Registration.event_id == event.id, Registration.purged_at.is_(None)))
     )

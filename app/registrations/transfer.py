@@ -30,28 +30,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def column_labels() -> dict[str, str]:
-    return {
-        "": _("Whole row"),
-        "email": _("E-mail address"),
-        "given_name": _("Given name"),
-        "family_name": _("Family name"),
-        "given_name_native": _("Given name (native script)"),
-        "family_name_native": _("Family name (native script)"),
-        "organisation": _("Organisation"),
-        "position": _("Position"),
-        "sector": _("Sector"),
-        "circle": _("Circle"),
-        "category": _("Category"),
-        "languages": _("Languages"),
-        "dietary_needs": _("Dietary needs"),
-        "accessibility_needs": _("Accessibility needs"),
-        "doc_type": _("Document type"),
-        "doc_number": _("Document number"),
-        "doc_issuing_country": _("Issuing country"),
-        "doc_nationality": _("Nationality"),
-        "doc_expires_on": _("Document expires on"),
-        imports.DOCUMENT: _("Travel document"),
-    }
+    return {name: _(label) for name, label in imports.COLUMN_LABELS.items()}
 
 
 def column_hints() -> dict[str, str]:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import User
 from app.config import get_settings
 from app.events.models import Event
-from app.i18n import _, country_name, format_day, format_range
+from app.i18n import _, country_name, format_day, format_range, ngettext, pgettext
 from app.summaries import charts as charting
 from app.summaries import service
 from app.summaries.record import (
@@ -144,6 +144,12 @@ class Table:
 Block = Heading | Text | MarkdownText | Bullets | Table
 
 
+def _fact(name: str, value: object) -> str:
+    """"Name: value" (the name translated by the caller, outside any f-string: the message
+    extractor does not look inside them)."""
+    return f"{name}: {value}"
+
+
 def _place(record: SummaryRecord) -> str:
     o = record.overview
     return ", ".join(part for part in (o.venue, o.city, country_name(o.host_country)) if part)
@@ -166,7 +172,7 @@ def outline(record: SummaryRecord) -> list[Block]:
     p = record.participation
     blocks: list[Block] = [
         Heading(1, o.title),
-        Text(f"{_('Post-event summary')} · {format_range(o.starts_on, o.ends_on)} · {_place(record)}"),
+        Text(" · ".join((_("Post-event summary"), format_range(o.starts_on, o.ends_on), _place(record)))),
         Text(
             _("Public summary.") if record.is_public
             else _("Internal summary: it names participants. Do not pass it on outside the event's staff."),
@@ -174,19 +180,20 @@ def outline(record: SummaryRecord) -> list[Block]:
         ),
         Heading(2, _("Overview")),
     ]
+    days = ngettext("%(n)s day", "%(n)s days", o.days) % {"n": o.days}
     facts = [
-        f"{_('Kind')}: {label(o.kind)}",
-        f"{_('Dates')}: {format_range(o.starts_on, o.ends_on)} ({o.days} {_('days') if o.days != 1 else _('day')})",
-        f"{_('Place')}: {_place(record)}",
+        _fact(_("Kind"), label(o.kind)),
+        _fact(_("Dates"), f"{format_range(o.starts_on, o.ends_on)} ({days})"),
+        _fact(_("Place"), _place(record)),
     ]
     if o.initiative:
-        facts.append(f"{_('Initiative')}: {o.initiative}")
+        facts.append(_fact(_("Initiative"), o.initiative))
     facts += [
-        f"{_('Delegations')}: {len(p.by_delegation)}",
-        f"{_('Registered')}: {p.registered}; {_('attended')}: {p.attended}",
-        f"{_('Sessions held')}: {len(record.sessions)}",
-        f"{_('Officials met')}: {len(record.officials)}",
-        f"{_('Recommendations agreed')}: {len(record.recommendations)}",
+        _fact(_("Delegations"), len(p.by_delegation)),
+        _("Registered: %(registered)s; attended: %(attended)s") % {"registered": p.registered, "attended": p.attended},
+        _fact(_("Sessions held"), len(record.sessions)),
+        _fact(_("Officials met"), len(record.officials)),
+        _fact(_("Recommendations agreed"), len(record.recommendations)),
     ]
     blocks.append(Bullets(facts))
     if o.description:
@@ -218,7 +225,7 @@ def outline(record: SummaryRecord) -> list[Block]:
 
     blocks += [Heading(2, _("Agenda as held")), Text(_("Times are in the event's time zone, %(zone)s.") % {"zone": o.timezone})]
     for day in record.days_with_sessions:
-        blocks.append(Heading(3, f"{_('Day %(n)s') % {'n': day.index}}: {format_day(day.date, fmt='full')}"))
+        blocks.append(Heading(3, _("Day %(n)s: %(date)s") % {"n": day.index, "date": format_day(day.date, fmt="full")}))
         items = []
         for s in day.sessions:
             where = ", ".join(part for part in (s.kind_label, s.room or "") if part)
@@ -233,10 +240,10 @@ def outline(record: SummaryRecord) -> list[Block]:
     blocks.append(Heading(2, _("Officials met")))
     if record.officials:
         if record.is_public:
-            blocks.append(Table([_("Title"), _("Institution"), _("Country")],
+            blocks.append(Table([pgettext("official", "Title"), _("Institution"), _("Country")],
                                 [[m.title, m.institution, country_name(m.country)] for m in record.officials]))
         else:
-            blocks.append(Table([_("Name"), _("Title"), _("Institution"), _("Country")],
+            blocks.append(Table([_("Name"), pgettext("official", "Title"), _("Institution"), _("Country")],
                                 [[m.name or "", m.title, m.institution, country_name(m.country)] for m in record.officials]))
     else:
         blocks.append(Text(_("No officials were met.")))
@@ -270,11 +277,11 @@ def outline(record: SummaryRecord) -> list[Block]:
 
     blocks.append(Heading(2, _("Recommendations agreed")))
     for rec in record.recommendations:
-        facts = [f"{_('Area')}: {label(rec.area)}", f"{_('Status')}: {label(rec.status)}"]
+        facts = [_fact(_("Area"), label(rec.area)), _fact(_("Status"), label(rec.status))]
         if rec.owners:
-            facts.append(f"{_('Owners')}: {', '.join(country_name(c) for c in rec.owners)}")
+            facts.append(_fact(_("Owners"), ", ".join(country_name(c) for c in rec.owners)))
         if rec.target_on:
-            facts.append(f"{_('Target date')}: {format_day(rec.target_on, fmt='long')}")
+            facts.append(_fact(_("Target date"), format_day(rec.target_on, fmt="long")))
         blocks += [Heading(3, rec.title), Text("; ".join(facts))]
         if rec.description.strip():
             blocks.append(MarkdownText(rec.description))
@@ -283,8 +290,13 @@ def outline(record: SummaryRecord) -> list[Block]:
 
     blocks.append(Heading(2, _("Statements")))
     for statement in record.statements:
-        when = f", {_('published')} {format_day(statement.published_at.date(), fmt='long')}" if statement.published_at else ""
-        blocks.append(Heading(3, f"{statement.title} ({label(statement.kind)}{when})"))
+        if statement.published_at:
+            about = _("%(kind)s, published %(date)s") % {
+                "kind": label(statement.kind), "date": format_day(statement.published_at.date(), fmt="long")
+            }
+        else:
+            about = label(statement.kind)
+        blocks.append(Heading(3, f"{statement.title} ({about})"))
         for text in statement.texts:
             if len(statement.texts) > 1:
                 blocks.append(Heading(4, f"{text.title} [{text.language}]"))
@@ -297,7 +309,8 @@ def outline(record: SummaryRecord) -> list[Block]:
         blocks.append(
             Table(
                 [_("Date"), _("Outlet"), _("Title"), _("Address"), _("Language"), _("Country")],
-                [[c.published_on.isoformat(), c.outlet, c.title, c.url, c.language, c.country] for c in record.coverage],
+                [[format_day(c.published_on), c.outlet, c.title, c.url, c.language_name,
+                  country_name(c.country) if c.country else ""] for c in record.coverage],
             )
         )
     else:

@@ -62,9 +62,10 @@ from app.crossings.models import (
 from app.db import utcnow
 from app.delegations.models import Delegation
 from app.events.models import Event, EventKind, EventStatus
-from app.i18n import _
+from app.i18n import N_, _
 from app.officials.models import Official
 from app.outcomes import service as outcomes_service
+from app.press import schemas as press_schemas
 from app.press import service as press_service
 from app.press.models import PressItem, PressKind, PressStatus, PressVersion
 from app.recommendations import service as recommendations_service
@@ -93,21 +94,23 @@ ROLE_ORDER = {
     SpeakerRole.GUEST: 3,
     SpeakerRole.RAPPORTEUR: 4,
 }
+# The summary's words for these values, translated where shown (`_(ROLE_LABELS[role])`); the
+# kinds of session are their enum labels, which the catalogue has (app.i18n.label).
 ROLE_LABELS = {
-    SpeakerRole.MODERATOR: "Moderator",
-    SpeakerRole.SPEAKER: "Speaker",
-    SpeakerRole.PANELLIST: "Panellist",
-    SpeakerRole.GUEST: "Guest",
-    SpeakerRole.RAPPORTEUR: "Rapporteur",
+    SpeakerRole.MODERATOR: N_("Moderator"),
+    SpeakerRole.SPEAKER: N_("Speaker"),
+    SpeakerRole.PANELLIST: N_("Panellist"),
+    SpeakerRole.GUEST: N_("Guest"),
+    SpeakerRole.RAPPORTEUR: N_("Rapporteur"),
 }
 KIND_LABELS = {kind: kind.value.replace("_", " ").capitalize() for kind in SessionKind}
-CIRCLE_LABELS = {Circle.CORE: "Core members", Circle.BROADER: "Broader circle"}
+CIRCLE_LABELS = {Circle.CORE: N_("Core members"), Circle.BROADER: N_("Broader circle")}
 CATEGORY_LABELS = {
-    Category.CIVIL_SOCIETY: "Civil society",
-    Category.EXPERT: "Experts",
-    Category.MEDIA: "Media",
-    Category.OFFICIAL: "Officials",
-    Category.STAFF: "Staff",
+    Category.CIVIL_SOCIETY: N_("Civil society"),
+    Category.EXPERT: N_("Experts"),
+    Category.MEDIA: N_("Media"),
+    Category.OFFICIAL: N_("Officials"),
+    Category.STAFF: N_("Staff"),
 }
 
 
@@ -332,6 +335,11 @@ class CoverageItem:
     def safe_url(self) -> str | None:
         """The address when it is a web address (only those are linked)."""
         return self.url if self.url.lower().startswith(("https://", "http://")) else None
+
+    @property
+    def language_name(self) -> str:
+        """The coverage's language, named in the reader's."""
+        return press_schemas.language_name(self.language)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.events import service as events_service
 from app.events.models import Event, EventStatus
+from app.i18n import _
 from app.policy import Action
 from app.summaries import record as records
 from app.summaries.models import EventSummary
@@ -118,7 +119,7 @@ def publish(db: Session, *, actor: User, event: Event) -> EventSummary:
     """Make the public variant public (from now on; publishing again changes nothing)."""
     check_manageable(actor=actor, event=event)
     if event.status not in PUBLISHABLE:
-        raise Conflict("The public summary can be published once the event is under way or concluded.")
+        raise Conflict(_("The public summary can be published once the event is under way or concluded."))
     summary = _row(db, event)
     if summary.published_at is not None:
         return summary

@@ -260,4 +260,4 @@ def test_builder_loads_the_crossings_once(db, count_queries, n):
         warned = sum(bool(agenda.warnings(s)) for s in agenda.sessions)
 
     assert warned == n
-    assert count() == 5  # rooms, sessions, speakers, invitees, crossings
+    assert count() == 6  # rooms, sessions, translations, speakers, invitees, crossings

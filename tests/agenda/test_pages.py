@@ -13,6 +13,7 @@ from tests.factories import (
     OfficialFactory,
     RegistrationFactory,
     RoomFactory,
+    SessionTranslationFactory,
     UserFactory,
     coordinator,
     organiser,
@@ -179,17 +180,21 @@ def test_builder_query_count_is_constant(client, login, db, count_queries, n, vi
         session = AgendaSessionFactory(event=event, starts_at=at(hour), ends_at=at(hour, 45))
         with_speaker(db, session, registration=RegistrationFactory(delegation=delegation))
         with_speaker(db, session, official=official)
+        SessionTranslationFactory(session=session, language="hy", title=f"Նիստ {hour}")
+        SessionTranslationFactory(session=session, language="ru", title=f"Сессия {hour}")
     login(organiser(event))
     settle(db)
     url = f"/events/{event.id}/agenda" + ("?view=list" if view == "list" else "")
 
     with count_queries() as count:
-        r = client.get(url)
+        r = client.get(url, headers={"Accept-Language": "hy"})
 
     assert r.text.count('class="agenda-session ') == n
-    # the sign-in session with its grants, event, rooms, sessions, speakers, invitees, and the
-    # event's crossings (the conflict check of a delegation crossing the border during a session)
-    assert count() == 7
+    assert r.text.count("Նիստ 1") == n and "Сессия" not in r.text
+    # the sign-in session with its grants, event, rooms, sessions, translations, speakers,
+    # invitees, and the event's crossings (the conflict check of a delegation crossing the border
+    # during a session)
+    assert count() == 8
 
 
 # --- sessions ------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from tests.factories import (
     PersonFactory,
     RegistrationFactory,
     RoomFactory,
+    SessionTranslationFactory,
     UserFactory,
     coordinator,
     organiser,
@@ -279,14 +280,18 @@ def test_page_query_count_is_constant(client, db, count_queries, n):
         session = AgendaSessionFactory(event=event, room=room, starts_at=at(day, 9 + i), ends_at=at(day, 9 + i, 45))
         db.add(SessionSpeaker(session=session, official=official, role=SpeakerRole.GUEST))
         db.add(SessionSpeaker(session=session, registration=RegistrationFactory(delegation=delegation), position=1))
+        SessionTranslationFactory(session=session, language="ru", title=f"Сессия {i}")
+        SessionTranslationFactory(session=session, language="hy", title=f"Նիստ {i}")
     settle(db)
     url = f"/events/{event.id}/programme"
 
     with count_queries() as count:
-        r = client.get(url)
+        r = client.get(url, headers={"Accept-Language": "ru"})
 
     assert r.text.count('class="speaker"') == 2 * n
-    # event, rooms, sessions, speakers with their officials and people
+    assert r.text.count("<h3>Сессия ") == n and "Նիստ" not in r.text
+    # event, rooms, sessions (with their translations into the reader's language), speakers with
+    # their officials and people
     assert count() == 4
 
 
@@ -297,13 +302,15 @@ def test_ics_query_count_is_constant(client, db, count_queries, n):
         session = AgendaSessionFactory(event=event, starts_at=at(event.starts_on, 9 + i),
                                        ends_at=at(event.starts_on, 9 + i, 45))
         db.add(SessionSpeaker(session=session, official=OfficialFactory(event=event)))
+        SessionTranslationFactory(session=session, language="hy", title=f"Նիստ {i}")
     settle(db)
     url = f"/events/{event.id}/agenda.ics"
 
     with count_queries() as count:
-        r = client.get(url)
+        r = client.get(url, headers={"Accept-Language": "hy"})
 
     assert r.text.count("BEGIN:VEVENT") == n
+    assert r.text.count("SUMMARY:Նիստ ") == n
     assert count() == 4
 
 

@@ -403,7 +403,7 @@ def test_builder_lists_each_sessions_warnings_without_extra_queries(db, count_qu
         "D": [],
     }
     assert names == [person.person.full_name] * 2
-    assert count() == 5  # rooms, sessions, speakers, invitees, the crossings (their conflicts)
+    assert count() == 6  # rooms, sessions, translations, speakers, invitees, the crossings (their conflicts)
 
 
 def test_builder_warns_of_a_session_outside_the_events_dates(db):

@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 
 from app import crypto
 from app.accounts.models import User
-from app.agenda.models import Audience, SessionInvitee, SessionKind, SessionSpeaker, SpeakerRole
+from app.agenda.models import (
+    Audience,
+    SessionInvitee,
+    SessionKind,
+    SessionSpeaker,
+    SessionTranslation,
+    SpeakerRole,
+)
 from app.archive import service
 from app.config import get_settings
 from app.crossings.models import CrossingStatus, ManifestStatus, ProcedureStep, ResponsibleSide
@@ -125,6 +132,7 @@ def rich_event(db: Session, **event_fields: Any) -> Event:
     db.add(SessionSpeaker(session=plenary, registration=armen, role=SpeakerRole.MODERATOR, position=0))
     db.add(SessionSpeaker(session=meeting, official=official, role=SpeakerRole.GUEST, position=1))
     db.add(SessionInvitee(session=meeting, registration=aysel))
+    db.add(SessionTranslation(session=plenary, language="hy", title="Հարաբերությունների ներկա փուլը", description="Խաղաղության օրակարգ"))
 
     point = CrossingPointFactory(latitude=Decimal("41.123456"), longitude=Decimal("45.654321"))
     ProcedureTemplateFactory(crossing_point=point, title="Send the list to the border service")

@@ -320,7 +320,7 @@ REFUSALS: dict[str, tuple[Callable[[dict[str, Any]], Any], str]] = {
     "no event_id": (lambda a: _first(a, "recommendation").update(event_id=None), "event_id is required"),
     "an altered document number": (_tamper, "altered or damaged"),
     "the event exists here": (lambda a: None, "already"),
-    "sessions exist here": (lambda a: _first(a, "event").update(title="Renamed roundtable"), "agenda session record(s)"),
+    "sessions exist here": (lambda a: _first(a, "event").update(title="Renamed roundtable"), "table “agenda_session” exist"),
     "a database rule broken": (_breaks_a_database_rule, "nothing was imported"),
 }
 
@@ -388,3 +388,24 @@ def test_an_event_of_another_first_day_does_not_collide(db):
     archive["records"]["event"][0]["starts_on"] = "2026-03-01"
 
     assert import_(db, archive).event.starts_on.isoformat() == "2026-03-01"
+
+
+@pytest.mark.parametrize("code", ["hy", "az", "ru"])
+def test_refusals_are_in_the_readers_language(db, code):
+    from app import i18n
+
+    event = rich_event(db)
+    archive = copy.deepcopy(export(db, event))
+    _first(archive, "vehicle").update(seats="ten")
+
+    with i18n.use_language(code):
+        with pytest.raises(ArchiveError) as empty:
+            service.read(b"")
+        with pytest.raises(ArchiveError) as invalid:
+            import_(db, json.loads(json.dumps(archive)))
+        expected_empty = i18n.gettext("The file is empty.")
+        seats = i18n.gettext("%(where)s must be a whole number") % {"where": "vehicle[0].seats"}
+        expected_invalid = i18n.gettext("The archive is not valid: %(problems)s.") % {"problems": seats}
+
+    assert empty.value.message == expected_empty
+    assert invalid.value.message == expected_invalid

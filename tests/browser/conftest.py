@@ -99,11 +99,12 @@ def browser(chromium: Path) -> Iterator[Browser]:
 
 @pytest.fixture
 def open_page(browser: Browser, html_validator: HtmlValidator | None) -> Iterator[Callable[..., Page]]:
-    """open_page(server, **context_options): a page in a new browser context (cookies of its own)."""
+    """open_page(server, **context_options): a page in a new browser context (cookies of its own),
+    in British English unless `locale=` names the browser's language (its Accept-Language)."""
     opened: list[tuple[BrowserContext, Page]] = []
 
     def open_(server: LiveServer, **options: object) -> Page:
-        context = browser.new_context(base_url=server.url, locale="en-GB", **options)  # type: ignore[arg-type]
+        context = browser.new_context(base_url=server.url, **{"locale": "en-GB", **options})  # type: ignore[arg-type]
         context.set_default_timeout(10_000)
         page = context.new_page()
         watch(page, html_validator)

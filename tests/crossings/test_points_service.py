@@ -251,7 +251,7 @@ def test_delete_of_a_point_a_crossing_goes_through_is_a_conflict(db):
     with pytest.raises(Conflict) as caught:
         points.delete(db, actor=AdminFactory(), point=point)
 
-    assert "1 crossing(s) go through this crossing point" in caught.value.message
+    assert "1 crossing goes through this crossing point" in caught.value.message
     assert db.get(CrossingPoint, point.id) is not None
 
 

@@ -268,7 +268,7 @@ def test_status_change_refused_is_409_with_message(api, db):
 
     assert r.status_code == 409
     assert r.json()["error"] == "Conflict"
-    assert "cannot go from draft to ongoing" in r.json()["detail"]
+    assert "cannot go from “Draft” to “Ongoing”" in r.json()["detail"]
 
 
 def test_status_change_with_unknown_status_is_422(api, db):

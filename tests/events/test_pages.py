@@ -456,7 +456,7 @@ def test_status_change_by_organiser_moves_event_on(client, login, form, db):
         "previous": "planned",
         "status": "registration_open",
     }
-    assert "The event is now “registration open”." in client.get(r.headers["location"]).text
+    assert "The event is now “Registration open”." in client.get(r.headers["location"]).text
 
 
 def test_status_change_skipping_a_step_is_refused_with_a_message(client, login, form, db):
@@ -467,7 +467,7 @@ def test_status_change_skipping_a_step_is_refused_with_a_message(client, login, 
     r = form(f"/events/{event.id}/status", {"status": "concluded"})
 
     assert r.status_code == 409
-    assert "An event cannot go from planned to concluded" in r.text
+    assert "An event cannot go from “Planned” to “Concluded”" in r.text
     db.expire_all()
     assert db.get(Event, event.id).status == EventStatus.PLANNED
 
@@ -650,7 +650,7 @@ def test_remove_staff_asks_for_confirmation_then_removes(client, login, form, db
     page = client.get(f"/events/{event.id}/staff/{staff_id}/remove")
     r = form(f"/events/{event.id}/staff/{staff_id}/remove")
 
-    assert "Press Person will no longer be press officer" in page.text
+    assert "Press Person will no longer have the role “Press officer”" in page.text
     assert f'action="/events/{event.id}/staff/{staff_id}/remove"' in page.text
     assert r.status_code == 303
     assert db.get(EventStaff, staff_id) is None

@@ -409,7 +409,7 @@ def test_add_staff_twice_in_the_same_role_is_a_field_error(db):
             db, actor=AdminFactory(), event=event, email=user.email, role=StaffRole.ORGANISER
         )
 
-    assert "already organiser" in exc.value.message
+    assert exc.value.message == "This person already has the role “Organiser” at this event."
 
 
 def test_add_staff_by_press_officer_is_forbidden(db):

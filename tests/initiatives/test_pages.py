@@ -429,7 +429,7 @@ def test_delete_phase_confirms_then_deletes_with_milestones(client, login, form,
     r = form(url)
 
     assert (
-        "The phase “Doomed” will be deleted. Its 1 milestones will be deleted with it." in page.text
+        "The phase “Doomed” will be deleted. Its milestone will be deleted with it." in page.text
     )
     assert r.status_code == 303
     assert reload(db, RoadmapPhase, phase.id) is None

@@ -16,6 +16,7 @@ from tests.factories import (
     EventFactory,
     ManifestEntryFactory,
     RegistrationFactory,
+    SessionTranslationFactory,
     UserFactory,
     coordinator,
     delegate,
@@ -229,13 +230,15 @@ def test_my_itinerary_query_count_is_constant(client, login, db, count_queries, 
     for i in range(n):
         s = AgendaSessionFactory(event=person.event, title=f"Session {i}")
         db.add(SessionSpeaker(session=s, registration=RegistrationFactory(event=person.event), role=SpeakerRole.SPEAKER))
+        SessionTranslationFactory(session=s, language="az", title=f"Sessiya {i}")
     db.flush()
     login(delegate(person))
 
     with count_queries() as count:
-        r = client.get("/me/itinerary")
+        r = client.get("/me/itinerary", headers={"Accept-Language": "az"})
 
     assert r.text.count('class="agenda-session itinerary-entry') == n + 1
+    assert r.text.count("Sessiya ") == n
     assert count() == 7  # no unseen changes: nothing to mark, no UPDATE
 
 

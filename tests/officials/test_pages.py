@@ -106,7 +106,7 @@ def test_list_query_count_is_constant(client, login, db, count_queries, n):
         r = client.get(url)
 
     assert r.text.count('class="official"') == n
-    # the session with its user and grants, event, count, officials
+    # the session with its user and grants, event, the names (sorted in the reader's collation), officials
     assert count() == 4
 
 
@@ -198,7 +198,7 @@ def test_delete_of_an_official_on_a_session_is_refused(client, login, form, db):
     r = form(f"/events/{official.event_id}/officials/{official.id}/delete")
 
     assert r.status_code == 409
-    assert "Remove them from those sessions first." in r.text
+    assert "takes part in 1 session of the agenda. Remove them from that session first." in r.text
     assert db.get(Official, official.id) is not None
 
 

@@ -117,8 +117,9 @@ def test_list_query_count_is_constant(client, login, db, count_queries, n):
         r = client.get(address)
 
     assert r.text.count('class="outcome-row"') == 2 * n
-    # the session with its user and grants, the event, the sessions with their outcomes
-    assert count() == 3
+    # the session with its user and grants, the event, the sessions with their outcomes, their
+    # translations
+    assert count() == 4
 
 
 def test_list_is_refused_to_coordinators_delegates_and_outsiders(client, login, db):
@@ -264,8 +265,8 @@ def test_outcome_page_query_count_is_constant(client, login, db, count_queries, 
 
     assert r.text.count('class="key-point"') == n
     # the session with its user and grants, the event, the agenda session with its room,
-    # speakers, invitees, the outcome with who saved it
-    assert count() == 6
+    # translations, speakers, invitees, the outcome with who saved it
+    assert count() == 7
 
 
 # --- the export ----------------------------------------------------------------------------------
@@ -466,3 +467,32 @@ def test_an_archived_event_shows_outcomes_but_takes_no_changes(client, login, fo
     assert page.status_code == 200 and "Archived notes" in page.text
     assert url(session, "/edit") not in page.text
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize("code", ["hy", "az", "ru"])
+def test_the_markdown_export_and_the_pages_speak_the_readers_language(client, login, db, code):
+    from app import i18n
+
+    event = EventFactory(title="Peace Bridge roundtable")
+    p = panel(event)
+    OutcomeFactory(session=p.session, notes="Notes.", key_points=["First point"])
+    user = login(press_officer(event))
+    user.language = None  # the cookie decides
+    settle(db)
+    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
+
+    markdown = client.get(f"/events/{event.id}/outcomes.md").text
+    page = client.get(f"/events/{event.id}/sessions/{p.session.id}/outcome").text
+
+    from app.agenda.service import local
+    from app.outcomes.exports import plain
+
+    day = local(event, p.session.starts_at).date()
+    with i18n.use_language(code):
+        heading = i18n.gettext("Outcomes: %(title)s") % {"title": "Peace Bridge roundtable"}
+        key_points = i18n.gettext("Key points")
+        full_day = i18n.format_day(day, fmt="full")
+    assert markdown.startswith(f"# {plain(heading)}\n")
+    assert f"**{plain(key_points)}**" in markdown
+    assert f"## {plain(full_day)}" in markdown
+    assert full_day in page and key_points in page

@@ -616,7 +616,7 @@ def test_the_coverage_csv_is_safe_to_open_in_a_spreadsheet(client, login, db):
 
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     lines = r.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "published_on,outlet,title,url,language,country"
+    assert lines[0] == "Date,Outlet,Title,Address,Language,Country"
     assert len(lines) == 2
     assert "'=HYPERLINK" in lines[1] and ",'@SUM(1+1)," in lines[1]
 
@@ -679,3 +679,34 @@ def test_service_headline_prefers_english(db):
     PressVersionFactory(item=item, language="en", title="English")
 
     assert service.headline(item).title == "English"
+
+
+# --- in the reader's language ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["hy", "az", "ru"])
+def test_the_feed_and_the_coverage_csv_speak_the_readers_language(client, login, db, code):
+    from app import i18n
+
+    event = EventFactory(title="Tsaghkadzor roundtable")
+    item = published(event, title="Statement", when=datetime(2026, 2, 13, 12, tzinfo=UTC))
+    MediaCoverageFactory(event=event, language="ru", country="AZ")
+    user = login(press_officer(event))
+    user.language = None  # the cookie decides
+    settle(db)
+    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
+
+    feed = ET.fromstring(client.get(f"/events/{event.id}/press.atom").content)
+    csv = client.get(f"/events/{event.id}/coverage.csv").content.decode("utf-8-sig").splitlines()
+    page = client.get(f"/events/{event.id}/coverage")
+
+    with i18n.use_language(code):
+        title = i18n.gettext("%(event)s: press releases and joint statements") % {"event": event.title}
+        kind = i18n.gettext("Press release" if item.kind == PressKind.RELEASE else "Joint statement")
+        headings = ",".join(i18n.gettext(h) for h in ("Date", "Outlet", "Title", "Address", "Language", "Country"))
+        russian = i18n.gettext("Russian (Русский)")
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == code
+    assert feed.findtext(f"{ATOM}title") == title
+    assert feed.find(f"{ATOM}entry/{ATOM}category").get("label") == kind
+    assert csv[0] == headings
+    assert f"<td>{russian}</td>" in page.text

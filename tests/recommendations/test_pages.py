@@ -367,7 +367,7 @@ def test_edit_saves_and_a_refused_move_shows_beside_the_status(client, login, fo
     saved = form(url(recommendation, "/edit"), {**data, "status": "agreed", "title": "Renamed"})
 
     assert refused.status_code == 422
-    assert "A recommendation cannot go from “proposed” to “done”" in refused.text
+    assert "A recommendation cannot go from “Proposed” to “Done”" in refused.text
     assert 'id="e-status"' in refused.text
     assert saved.status_code == 303
     changed = reload(db, recommendation.id)
@@ -472,7 +472,7 @@ def test_roadmap_draws_phases_milestones_and_visible_recommendations(client, db)
     assert r.status_code == 200
     assert '<svg role="img" aria-labelledby="roadmap-chart-title roadmap-chart-desc"' in r.text
     assert '<title id="roadmap-chart-title">Roadmap of Peace Bridge</title>' in r.text
-    assert "1 phases, 1 milestones and 1 recommendations with a target date" in r.text
+    assert "1 phase, 1 milestone and 1 recommendation with a target date" in r.text
     assert r.text.count('class="roadmap-mark" data-kind="agreed"') == 1
     assert r.text.count('class="roadmap-mark" data-kind="milestone"') == 1
     assert "<title>1. Open the rail link</title>" in r.text
@@ -525,3 +525,36 @@ def test_roadmap_page_query_count_is_constant(client, login, db, count_queries, 
     assert r.text.count('class="roadmap-recommendation"') == n
     assert r.text.count('class="roadmap-mark" data-kind="agreed"') == n
     assert count() == 6
+
+
+# --- in the reader's language ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["hy", "az", "ru"])
+def test_roadmap_and_recommendation_speak_the_readers_language(client, db, code):
+    from app import i18n
+
+    initiative = InitiativeFactory(name="Peace Bridge")
+    phase = RoadmapPhaseFactory(initiative=initiative, starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30))
+    recommendation = RecommendationFactory(
+        event=EventFactory(initiative=initiative), phase=phase, status=S.AGREED, target_on=date(2026, 5, 1)
+    )
+    settle(db)
+    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
+
+    roadmap = client.get(f"/initiatives/{initiative.id}/roadmap")
+    detail = client.get(url(recommendation))
+
+    with i18n.use_language(code):
+        legend = [i18n.gettext(w) for w in ("Phase", "Milestone", "Today", "Proposed", "In progress", "Dropped")]
+        month = i18n.format_day(date(2026, 1, 1), fmt="LLL y")
+        start = i18n.format_day(date(2026, 1, 1), fmt="LLLL y")
+        target = i18n.format_day(date(2026, 5, 1), fmt="long")
+        agreed = i18n.gettext("Agreed")
+    assert roadmap.status_code == 200 and detail.status_code == 200
+    for word in legend:
+        assert f'fill="#1b2430">{word}</text>' in roadmap.text
+    assert f">{month}</text>" in roadmap.text and ">Jan 2026</text>" not in roadmap.text
+    assert start in roadmap.text and "January 2026" not in roadmap.text
+    assert target in detail.text and "May 1, 2026" not in detail.text
+    assert agreed in detail.text

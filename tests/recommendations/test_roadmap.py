@@ -170,3 +170,23 @@ def test_far_flung_dates_still_give_a_bounded_axis():
 
     assert len(chart.ticks) <= 10
     assert chart.today_x is not None
+
+
+@pytest.mark.parametrize("code", ["hy", "az", "ru"])
+def test_the_legend_and_the_months_are_in_the_readers_language_and_measured_on_its_words(code):
+    from app import i18n
+
+    with i18n.use_language(code):
+        chart = layout(PEACE_BRIDGE, [Rec("Open the rail link", "in_progress", date(2026, 5, 1), 1)], today=date(2026, 2, 13))
+        words = {kind: i18n.gettext(text) for kind, text in roadmap.LEGEND_LABELS.items()}
+        january = i18n.format_day(date(2026, 1, 1), fmt=roadmap.MONTH_FORMAT)
+        no_phase = i18n.gettext("Not in a phase")
+
+    assert {item.kind: item.label for item in chart.legend} == words
+    assert chart.ticks[0].label == january != "Jan 2026"
+    assert chart.lanes[0].sublabel.startswith(january)
+    # Each swatch follows the one before it and that one's label, as long as the words shown.
+    first, second = chart.legend[0], chart.legend[1]
+    width = 2 * roadmap.MARKER + roadmap.LABEL_GAP + len(first.label) * roadmap.CHAR_WIDTH + 18
+    assert second.x == pytest.approx(first.x + width, abs=0.1)
+    assert layout(PEACE_BRIDGE, [Rec("Outside", "done", date(2026, 8, 1), None)], today=date(2026, 2, 13), language=code).lanes[-1].label == no_phase

@@ -88,8 +88,8 @@ def test_status_refusals_say_why():
     assert messages[S.DONE] == "This recommendation is done: its status cannot change any more."
     assert messages[S.DROPPED] == "A dropped recommendation can only be reopened as proposed."
     assert messages[S.PROPOSED] == (
-        "A recommendation cannot go from “proposed” to “done”; from “proposed” it can move to "
-        "“agreed” or “dropped”."
+        "A recommendation cannot go from “Proposed” to “Done”; from “Proposed” it can move to "
+        "“Agreed” or “Dropped”."
     )
 
 

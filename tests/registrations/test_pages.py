@@ -204,8 +204,9 @@ def test_participants_page_query_count_is_constant(client, login, db, count_quer
         r = client.get(url)
 
     assert r.text.count('class="participant"') == n
-    # sign-in (1 query), event, status counts (whose sum is the total), page, delegations
-    assert count() == 5
+    # sign-in (1 query), event, status counts, the names of the list (sorted by the reader's
+    # collation: their number is the total), the page's lines, delegations
+    assert count() == 6
 
 
 @pytest.mark.parametrize("n", [1, 3])
@@ -223,8 +224,8 @@ def test_participants_page_query_count_is_constant_filtered_or_paged(client, log
         two = client.get(url, params={"per_page": n})
 
     assert one.text.count('class="participant"') == n + 1 and two.text.count('class="participant"') == n
-    assert filtered() == 6  # and the filtered list's total
-    assert paged() == 5
+    assert filtered() == 6  # the names of the filtered list are its total
+    assert paged() == 6
 
 
 def test_participants_list_counts_everyone_by_status_whatever_the_page_shows(client, login, db):
@@ -806,7 +807,7 @@ def test_purge_before_the_retention_period_is_refused_with_the_date(client, logi
     r = form(f"/events/{event.id}/purge")
 
     assert "kept until" in page.text and f'action="/events/{event.id}/purge"' not in page.text
-    assert r.status_code == 409 and "kept until 2099-02-01" in r.text
+    assert r.status_code == 409 and "kept until February 1, 2099" in r.text
     assert reload(db, registration).doc_number is not None
 
 

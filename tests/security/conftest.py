@@ -363,6 +363,8 @@ def plausible_values(ids: dict[str, Any], *, email: str, current_password: str) 
         "audience": "everyone",
         "institution": "Plausible institution",
         "topics": "Plausible topic",
+        # A session's title and description in another language (API), by language code.
+        "translations": {"hy": {"title": "Plausible title", "description": "Plausible description"}},
         # Crossing points and their procedures.
         "name_a": "Plausible A",
         "name_b": "Plausible B",

