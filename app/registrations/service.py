@@ -248,9 +248,9 @@ def list_lines_for_event(
 
     The counts by status are those of every registration the viewer may see: an unfiltered
     list's total is their sum, so only a filtered list has its total counted. In the order by
-    name, which the database cannot sort (see `_page_of_ids`), a whole list that fits on the page
-    is read in one statement and sorted here; a longer one has its names read and sorted first,
-    then only the page's lines are read."""
+    name, which the database cannot sort (see `_page_of_ids`), the lines of the whole list are
+    read in one statement, sorted here and cut to the page: the lines are few columns, and one
+    statement costs less than reading the names first and the page's lines by id after."""
     policy.require(viewer, Action.PARTICIPANT_LIST, event)
     counts = status_counts(db, viewer=viewer, event=event)
     lines = (
@@ -261,15 +261,12 @@ def list_lines_for_event(
     )
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
     page = max(page, 1)
-    if _by_name(filters) and page == 1 and not filters.narrows and sum(counts.values()) <= per_page:
-        language = i18n.current_language()  # the whole list on one page: its lines, sorted here
-        everyone = list(db.execute(lines))
-        everyone.sort(key=lambda r: (_name_key(r[1], r[2], r[4] or "", r[3] or "", language), r[0]))
-        return ParticipantLines(Page(items=everyone, total=len(everyone), page=page, per_page=per_page), counts)
     if _by_name(filters):
-        ids, chosen, page, per_page = _page_of_ids(db, _named(viewer, event, filters), page, per_page)
-        rows = _in_order(list(db.execute(lines.where(Registration.id.in_(chosen)))), chosen, lambda r: r[0])
-        return ParticipantLines(Page(items=rows, total=len(ids), page=page, per_page=per_page), counts)
+        language = i18n.current_language()
+        everyone = list(db.execute(_narrowed(lines, filters)))
+        everyone.sort(key=lambda r: (_name_key(r[1], r[2], r[4] or "", r[3] or "", language), r[0]))
+        rows = everyone[(page - 1) * per_page : page * per_page]
+        return ParticipantLines(Page(items=rows, total=len(everyone), page=page, per_page=per_page), counts)
     query = _filtered(lines, filters)
     rows = list(db.execute(query.limit(per_page).offset((page - 1) * per_page)))
     if filters.narrows:
