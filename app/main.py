@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.orm import configure_mappers
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import errors, i18n
@@ -97,7 +98,7 @@ class LanguageMiddleware:
         cookie = accept = None
         for name, value in scope.get("headers", []):
             if name == b"cookie":
-                cookie = _cookie_value(value.decode("latin-1"), i18n.LANGUAGE_COOKIE) or cookie
+                cookie = cookie_parser(value.decode("latin-1")).get(i18n.LANGUAGE_COOKIE) or cookie
             elif name == b"accept-language":
                 accept = value.decode("latin-1")
         i18n.begin_request(i18n.negotiate(cookie, accept))
@@ -111,14 +112,6 @@ class LanguageMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_language)
-
-
-def _cookie_value(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
 
 
 # Python's cyclic garbage collector runs after every 700 new container objects by default, and

@@ -242,8 +242,8 @@ def build(
     by_day: dict[date, list[Item]] = {}
     for s in sessions:
         start, end = s.starts_at.astimezone(zone), s.ends_at.astimezone(zone)
-        translated_title = getattr(s, "translated_title", None)
-        translated_description = getattr(s, "translated_description", None)
+        translated_title = s.translated_title
+        translated_description = s.translated_description
         item = Item(
             id=s.id, uid=s.uid, kind=s.kind, title=translated_title or s.title,
             description=translated_description or s.description or "",

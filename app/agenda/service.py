@@ -104,8 +104,7 @@ def speaker_name(speaker: SessionSpeaker) -> str:
         return speaker.official.name
     if speaker.registration is None:
         return ""
-    person = speaker.registration.person
-    return i18n.display_name(person.full_name, person.full_name_native)
+    return speaker.registration.person.display_name
 
 
 def check_manageable(*, actor: User | None, event: Event) -> None:

@@ -82,10 +82,10 @@ EXCLUDED_LABELS = {
 def _excluded() -> list[tuple[str, str]]:
     """What stays behind, and why (the account tables as one line)."""
     accounts = {"user", "user_session", "api_token", "password_reset", "login_attempt"}
-    why_accounts_stay = service.EXCLUDED["user"]
+    why_accounts_stay = service.EXCLUDED["user"]  # (inside _() Babel would take "user" for a message)
     items = [(_("Accounts, their sign-ins and tokens"), _(why_accounts_stay))]
     items += [
-        (_(EXCLUDED_LABELS[name]) if name in EXCLUDED_LABELS else name.replace("_", " ").capitalize(), _(reason))
+        (_(EXCLUDED_LABELS[name]), _(reason))
         for name, reason in service.EXCLUDED.items()
         if name not in accounts
     ]

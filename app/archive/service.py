@@ -169,9 +169,6 @@ class ArchiveError(DomainError):
     status_code = 422
     default_message = N_("The archive cannot be imported.")
 
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or _(self.default_message))
-
 
 # --- the columns of each table ---------------------------------------------------------------
 

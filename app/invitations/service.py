@@ -83,9 +83,6 @@ class WrongAddress(Forbidden):
     )
     sign_in_helps = False
 
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or _(self.default_message))
-
 
 @dataclass(frozen=True)
 class InvitationList:
@@ -132,7 +129,7 @@ class BatchInvalid(DomainError):
 
     def __init__(self, errors: list[LineError]) -> None:
         self.errors = errors
-        super().__init__(_(self.default_message))
+        super().__init__()
 
 
 def link_for(token: str) -> str:

@@ -374,17 +374,18 @@ def send_due_notices(db: Session, *, now: datetime | None = None) -> int:
     changes: dict[int, list[Any]] = defaultdict(list)  # the claimed rows, worded per recipient below
     for row in sorted(claimed, key=lambda row: (row.created_at, row.id)):
         changes[row.registration_id].append(row)
-    registrations = db.scalars(
+    registrations = list(db.scalars(
         select(Registration)
         .options(joinedload(Registration.person), joinedload(Registration.event))
         .where(Registration.id.in_(changes))
-    )
+    ))
+    languages = mail.recipients_languages(db, [r.person.email for r in registrations if r.person.email])
     base_url = get_settings().base_url.rstrip("/")
     sent = 0
     for registration in registrations:
         if not registration.person.email:
             continue
-        with mail.in_recipients_language(db, registration.person.email):
+        with mail.in_recipients_language(db, registration.person.email, known=languages):
             summaries = [describe(change, registration.event) for change in changes[registration.id]]
             mail.queue(
                 db,

@@ -145,8 +145,7 @@ class Itinerary:
 
     @property
     def person_name(self) -> str:
-        person = self.registration.person
-        return i18n.display_name(person.full_name, person.full_name_native)
+        return self.registration.person.display_name
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -571,10 +570,6 @@ def registration_for_token(db: Session, *, token: str) -> Registration:
     if feed is None:
         raise NotFound()
     return feed.registration
-
-
-def for_token(db: Session, *, token: str) -> Itinerary:
-    return build(db, registration=registration_for_token(db, token=token), with_changes=False)
 
 
 def feed_language(db: Session, *, registration: Registration) -> str | None:

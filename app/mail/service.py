@@ -69,14 +69,28 @@ def html_to_text(html: str) -> str:
     return text.strip() + "\n"
 
 
+def recipients_languages(db: Session, addresses: list[str]) -> dict[str, str | None]:
+    """The language each address's account chose, in one query (addresses without an account
+    are absent): for a batch of e-mails, given to `in_recipients_language` as `known`."""
+    from app.accounts.models import User
+    from app.accounts.service import normalise_email
+
+    wanted = {normalise_email(address) for address in addresses}
+    if not wanted:
+        return {}
+    return {email: language for email, language in db.execute(select(User.email, User.language).where(User.email.in_(wanted)))}
+
+
 @contextmanager
-def in_recipients_language(db: Session, address: str) -> Iterator[None]:
+def in_recipients_language(
+    db: Session, address: str, *, known: dict[str, str | None] | None = None
+) -> Iterator[None]:
     """Write an e-mail (its subject and its body) in the language its recipient chose for their
     account; someone without an account, or without a choice, gets the sender's language."""
-    from app.accounts.models import User
+    from app.accounts.service import normalise_email
 
-    chosen = db.scalar(select(User.language).where(User.email == address.strip().lower()))
-    with i18n.use_language(chosen):
+    languages = known if known is not None else recipients_languages(db, [address])
+    with i18n.use_language(languages.get(normalise_email(address))):
         yield
 
 

@@ -44,20 +44,13 @@ T = TypeVar("T", PressItem, MediaCoverage)
 COVERAGE_FIELDS = ("outlet", "url", "title", "published_on", "language", "country")
 
 
-class _Translated(Conflict):
-    """A conflict whose default message is shown in the reader's language."""
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or _(self.default_message))
-
-
-class OutdatedVersion(_Translated):
+class OutdatedVersion(Conflict):
     """The revision approved is not the item's current one: someone changed the text since."""
 
     default_message = N_("This version is outdated: the text has changed since. Read the current version and approve it.")
 
 
-class NotApproved(_Translated):
+class NotApproved(Conflict):
     default_message = N_("This joint statement has not been approved by every delegation.")
 
 

@@ -5,7 +5,6 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from babel import Locale
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from app import i18n
@@ -363,7 +362,7 @@ def labelled(enum: type[StrEnum]) -> list[tuple[str, str]]:
 
 def language_choices(language: str = "en") -> list[tuple[str, str]]:
     """The languages a participant may speak, named in `language` and sorted in its collation."""
-    names = Locale.parse(language).languages
     return sorted(
-        ((c, names.get(c, c)) for c in LANGUAGE_CODES), key=lambda item: i18n.collation_key(item[1], language)
+        ((c, i18n.language_name(c, language)) for c in LANGUAGE_CODES),
+        key=lambda item: i18n.collation_key(item[1], language),
     )

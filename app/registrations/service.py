@@ -452,9 +452,6 @@ class RegistrationClosed(Conflict):
     default_message = N_("Registration for this event is not open.")
     sign_in_helps = False
 
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or _(self.default_message))
-
 
 def require_registration_open(event: Event) -> None:
     """A delegate registers themselves only while the event's registration is open."""
@@ -764,11 +761,14 @@ NOT_DECIDABLE = {
 }
 
 
-def _notify(db: Session, registration: Registration, subject: str) -> None:
-    """E-mail the person about their registration, in their language (`subject` is a message)."""
+def _notify(
+    db: Session, registration: Registration, subject: str, languages: dict[str, str | None] | None = None
+) -> None:
+    """E-mail the person about their registration, in their language (`subject` is a message;
+    `languages`, from mail.recipients_languages, when several are told at once)."""
     address = registration.person.email
     if address:
-        with mail.in_recipients_language(db, address):
+        with mail.in_recipients_language(db, address, known=languages):
             mail.queue(
                 db,
                 to=address,
@@ -880,9 +880,10 @@ def promote_waitlist(db: Session, *, actor: User, delegation: Delegation, circle
             .limit(free)
         )
     )
+    languages = mail.recipients_languages(db, [r.person.email for r in waiting if r.person.email])
     for registration in waiting:
         _transition(db, actor, registration, S.CONFIRMED, REASON_PLACE_FREED)
-        _notify(db, registration, SUBJECT_PROMOTED)
+        _notify(db, registration, SUBJECT_PROMOTED, languages)
     return waiting
 
 
