@@ -187,14 +187,8 @@ def create_app() -> FastAPI:
         name="docs-static",
     )
 
-    from app.routes import include_routers
-
-    include_routers(app)
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return _docs_page()
-
+    # The health checks come first: /livez is the cheapest request the server answers (the
+    # benchmark's floor), and routes are matched in order.
     @app.get("/livez", tags=["health"])
     def livez() -> JSONResponse:
         """The process answers (no database): for liveness probes and the benchmark's floor."""
@@ -209,5 +203,13 @@ def create_app() -> FastAPI:
             log.exception("health check: database unreachable")
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok"})
+
+    from app.routes import include_routers
+
+    include_routers(app)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return _docs_page()
 
     return app

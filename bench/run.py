@@ -6,8 +6,9 @@ through the login form, after a warm-up); start the server as in production (uvi
 loopback) and measure each page: median and p95 of 200 sequential keep-alive requests after 20
 warm-ups, requests/s with 8 concurrent clients for 10 s, and the same for GET /livez, the floor.
 Pages the app does not have yet are reported as missing. Then compare the scales and check the
-targets: an HTML page ≥ 1/10 of the floor's requests/s, ≤ 10 SQL statements a request, the
-summary PDF under 1 s, and no page whose statement count grows with the rows.
+targets: at 1× (the scenario BENCH.md defines) an HTML page ≥ 1/10 of the floor's requests/s and
+the summary PDF under 1 s; at every scale ≤ 10 SQL statements a request, and no page whose
+statement count grows with the rows.
 
     python -m bench.run [--quick] [--scales 1,10] [--database-url URL] [--output FILE]
 
@@ -48,8 +49,11 @@ from bench.pages import ANONYMOUS, CONTENT_TYPES, FLOOR, PAGES, Page, route_exis
 from bench.scenario import ENVIRONMENT, NotABenchDatabase, Scenario
 
 FLOOR_FRACTION = 0.1  # an HTML page answers at least a tenth of the floor's requests/s
-MAX_QUERIES = 10  # SQL statements per request, whatever the page
+MAX_QUERIES = 10  # SQL statements per request, whatever the page and the scale
 PDF_SECONDS = 1.0  # the summary PDF's median
+# The speed targets are for the scenario itself (300 participants); the larger scales show
+# growth, and are judged on statement counts only.
+TARGET_SCALE = 1
 
 DEFAULT_OUTPUT = bench_scenario.BENCH_DIR / "results.json"
 
@@ -286,8 +290,9 @@ def judge(scales: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]
                 continue
             if result["queries"] > MAX_QUERIES:
                 failures.append(f"{name}: {result['queries']} SQL statements a request (target ≤ {MAX_QUERIES})")
+            speed_judged = run["scale"] == TARGET_SCALE
             fraction = result.get("floor_fraction")
-            if page.is_html and fraction is not None and fraction < FLOOR_FRACTION:
+            if speed_judged and page.is_html and fraction is not None and fraction < FLOOR_FRACTION:
                 failures.append(
                     f"{name}: {result['throughput']['rps']:,.0f} req/s is {fraction:.3f} of the floor's "
                     f"(target ≥ {FLOOR_FRACTION})"
@@ -295,7 +300,7 @@ def judge(scales: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]
             if result.get("throughput", {}).get("errors"):
                 failures.append(f"{name}: {result['throughput']['errors']} failed requests under load: "
                                 f"{result['throughput']['error']}")
-            if page.kind == "pdf" and result["latency"]["median_ms"] >= PDF_SECONDS * 1000:
+            if speed_judged and page.kind == "pdf" and result["latency"]["median_ms"] >= PDF_SECONDS * 1000:
                 failures.append(
                     f"{name}: median {result['latency']['median_ms'] / 1000:.2f} s (target < {PDF_SECONDS:g} s)"
                 )

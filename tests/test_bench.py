@@ -286,3 +286,32 @@ def test_measuring_against_a_live_server_in_quick_mode(bench_app, folder: Path) 
     assert not any("SQL statements" in line for line in failures)
     json.dumps(run)  # every figure goes to results.json
     Console(file=io.StringIO(), width=132).print(bench_run.scale_table(run))
+
+
+def _measured(rps: float, floor_rps: float, queries: int, median_ms: float = 5.0) -> dict:  # type: ignore[type-arg]
+    return {
+        "status": "measured", "queries": queries, "floor_fraction": round(rps / floor_rps, 3),
+        "throughput": {"rps": rps, "errors": 0, "error": None}, "latency": {"median_ms": median_ms},
+    }
+
+
+def _run(scale: int, rps: float, queries: int) -> dict:  # type: ignore[type-arg]
+    """Every page at `rps` against a floor of 1,000/s; a request takes as long as a request/s allows."""
+    floor = _measured(1000.0, 1000.0, 0)
+    pages = [_measured(rps, 1000.0, queries, median_ms=1000.0 / rps * (100 if page.kind == "pdf" else 1)) for page in PAGES]
+    return {"scale": scale, "floor": floor, "pages": pages}
+
+
+def test_speed_targets_are_judged_on_the_scenario_and_statement_counts_at_every_scale() -> None:
+    slow_at_10 = bench_run.judge([_run(1, 150.0, 5), _run(10, 50.0, 5)])[1]
+    assert slow_at_10 == []
+
+    slow_at_1 = bench_run.judge([_run(1, 50.0, 5), _run(10, 150.0, 5)])[1]
+    html_pages = [page for page in PAGES if page.is_html]
+    assert len([line for line in slow_at_1 if "of the floor's" in line]) == len(html_pages)
+    assert all(line.startswith("×1 ") for line in slow_at_1 if "of the floor's" in line)
+    assert any("summary as PDF" in line and "target < 1 s" in line for line in slow_at_1)
+
+    many_at_10 = bench_run.judge([_run(1, 150.0, 5), _run(10, 150.0, 11)])[1]
+    assert len([line for line in many_at_10 if "SQL statements a request" in line]) == len(PAGES)
+    assert all(line.startswith("×10 ") for line in many_at_10 if "SQL statements a request" in line)
