@@ -368,6 +368,7 @@ def programme_pdf(programme: Programme, *, url_base: str | None = None) -> bytes
 def json_ld(programme: Programme) -> dict[str, Any]:
     """schema.org Event for the event, with its public sessions as subEvent (published only)."""
     event = programme.event
+    url = programme_url(event)
     place = {
         "@type": "Place",
         "name": event.venue or event.city,
@@ -377,16 +378,17 @@ def json_ld(programme: Programme) -> dict[str, Any]:
     for item in programme.items:
         if not item.is_published:
             continue
+        item_url = f"{url}#session-{item.id}"  # as session_url() writes it
         sub: dict[str, Any] = {
             "@type": "Event",
-            "@id": session_url(event, item),
+            "@id": item_url,
             "identifier": item.uid,
             "name": item.title,
-            "startDate": item.start.isoformat(),
-            "endDate": item.end.isoformat(),
+            "startDate": item.start_iso,
+            "endDate": item.end_iso,
             "eventStatus": "https://schema.org/EventCancelled" if item.cancelled else "https://schema.org/EventScheduled",
             "location": {"@type": "Place", "name": location(programme, item)},
-            "url": session_url(event, item),
+            "url": item_url,
         }
         if item.description:
             sub["description"] = item.description
@@ -405,7 +407,7 @@ def json_ld(programme: Programme) -> dict[str, Any]:
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "eventStatus": "https://schema.org/EventScheduled",
         "location": place,
-        "url": programme_url(event),
+        "url": url,
         **({"description": event.description} if event.description else {}),
         "subEvent": sub_events,
     }

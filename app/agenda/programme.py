@@ -11,13 +11,15 @@ session has a translation into it, as written otherwise; the schedule exports, w
 language, keep them as written (`original_title`, `original_description`).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import Row, Select, and_, bindparam, case, select
+from sqlalchemy.orm import Session
 
 from app import i18n, policy
 from app.accounts.models import User
@@ -63,7 +65,10 @@ class Speaker:
 
     @property
     def affiliation(self) -> str:
-        return ", ".join(part for part in (self.title, self.institution) if part)
+        """The title and the institution, whichever there are, separated by a comma."""
+        if self.title and self.institution:
+            return f"{self.title}, {self.institution}"
+        return self.title or self.institution or ""
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,7 @@ class Room:
     position: int
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: a frozen dataclass of this many fields costs twice as much to build
 class Item:
     """One session of the programme; times are aware, `start`/`end` in the event's zone. The
     title and description are in the reader's language when translated into it."""
@@ -82,12 +87,18 @@ class Item:
     id: int
     uid: str
     kind: SessionKind
+    kind_label: str  # the kind in the reader's language
     title: str
     description: str  # Markdown
     starts_at: datetime  # UTC
     ends_at: datetime  # UTC
     start: datetime  # event's zone
     end: datetime  # event's zone
+    # The times as the page writes them: ISO 8601 (for <time datetime>) and the clock ("09:30").
+    start_iso: str
+    end_iso: str
+    start_clock: str
+    end_clock: str
     room: Room | None
     topics: list[str]
     speakers: list[Speaker]
@@ -146,6 +157,8 @@ class Programme:
     rooms: list[Room]
     # The viewer reads the whole agenda (internal sessions too).
     complete: bool
+    # The speakers' roles in the reader's language.
+    role_labels: dict[SpeakerRole, str] = field(default_factory=dict)
 
     @property
     def timezone(self) -> str:
@@ -168,9 +181,17 @@ class Programme:
         return self.days[-1].date
 
 
-def _sessions(db: Session, event: Event, complete: bool) -> list[Row[Any]]:
-    """The sessions' columns (not ORM objects: loading those costs more than the page), each
-    with its translation into the reader's language, if any (in the same query)."""
+# The statements are built once and run with their parameters (as in app.summaries.record):
+# building a SELECT of a dozen columns and joins costs more than running it. They read plain
+# values, so they run on the session's connection, without the ORM's result processing.
+EVENT_ID = bindparam("event_id")
+LANGUAGE = bindparam("language")
+
+
+@cache
+def _session_query(*, complete: bool) -> Select[Any]:
+    """The sessions' columns (in the order `build` reads them), each with its translation into
+    the reader's language, if any."""
     s, t = AgendaSession, SessionTranslation
     query = (
         select(
@@ -178,17 +199,26 @@ def _sessions(db: Session, event: Event, complete: bool) -> list[Row[Any]]:
             s.audience, s.chatham_house, s.is_published, s.status, s.sequence, s.created_at, s.updated_at,
             t.title.label("translated_title"), t.description.label("translated_description"),
         )
-        .outerjoin(t, and_(t.session_id == s.id, t.language == i18n.current_language()))
-        .where(s.event_id == event.id)
+        .outerjoin(t, and_(t.session_id == s.id, t.language == LANGUAGE))
+        .where(s.event_id == EVENT_ID)
         .order_by(s.starts_at, s.ends_at, s.id)
     )
     if not complete:
         query = query.where(s.is_published.is_(True))
-    return list(db.execute(query))
+    return query
 
 
-def _speakers(db: Session, event: Event, complete: bool) -> dict[int, list[Speaker]]:
-    """Each session's speakers in the organiser's order, by session id, in one query."""
+def _sessions(db: Session, event: Event, complete: bool) -> Sequence[Row[Any]]:
+    """The sessions' columns (not ORM objects: loading those costs more than the page), each
+    with its translation into the reader's language, if any (in the same query)."""
+    parameters = {"event_id": event.id, "language": i18n.current_language()}
+    return db.connection().execute(_session_query(complete=complete), parameters).all()
+
+
+@cache
+def _speaker_query(*, complete: bool) -> Select[Any]:
+    """The speakers of the sessions as the programme lists them: moderators first, then in the
+    organiser's order."""
     query = (
         select(
             SessionSpeaker.session_id, SessionSpeaker.role,
@@ -200,13 +230,23 @@ def _speakers(db: Session, event: Event, complete: bool) -> dict[int, list[Speak
         .outerjoin(Official, Official.id == SessionSpeaker.official_id)
         .outerjoin(Registration, Registration.id == SessionSpeaker.registration_id)
         .outerjoin(Person, Person.id == Registration.person_id)
-        .where(AgendaSession.event_id == event.id)
-        .order_by(SessionSpeaker.session_id, SessionSpeaker.position, SessionSpeaker.id)
+        .where(AgendaSession.event_id == EVENT_ID)
+        .order_by(
+            SessionSpeaker.session_id,
+            case(ROLE_ORDER, value=SessionSpeaker.role, else_=len(ROLE_ORDER)),
+            SessionSpeaker.position,
+            SessionSpeaker.id,
+        )
     )
     if not complete:
         query = query.where(AgendaSession.is_published.is_(True))
+    return query
+
+
+def _speakers(db: Session, event: Event, complete: bool) -> dict[int, list[Speaker]]:
+    """Each session's speakers as the programme lists them, by session id, in one query."""
     speakers: dict[int, list[Speaker]] = {}
-    rows = db.execute(query)
+    rows = db.connection().execute(_speaker_query(complete=complete), {"event_id": event.id}).all()
     for session_id, role, official_id, name, title, institution, registration_id, given, family, given_native, family_native in rows:
         if official_id is not None:
             one = Speaker(f"official-{official_id}", name, role, title, institution)
@@ -222,38 +262,47 @@ def person_name(given: str, family: str, given_native: str | None, family_native
     return i18n.display_name(f"{given} {family}".strip(), native)
 
 
-def _rooms(db: Session, event: Event) -> list[Room]:
-    query = (
-        select(RoomModel)
-        .options(load_only(RoomModel.id, RoomModel.name, RoomModel.capacity, RoomModel.position, raiseload=True))
-        .where(RoomModel.event_id == event.id)
+@cache
+def _room_query() -> Select[Any]:
+    return (
+        select(RoomModel.id, RoomModel.name, RoomModel.capacity, RoomModel.position)
+        .where(RoomModel.event_id == EVENT_ID)
         .order_by(RoomModel.position, RoomModel.name, RoomModel.id)
     )
-    return [Room(r.id, r.name, r.capacity, r.position) for r in db.scalars(query)]
+
+
+def _rooms(db: Session, event: Event) -> list[Room]:
+    return [Room(*row) for row in db.connection().execute(_room_query(), {"event_id": event.id}).all()]
 
 
 def build(
-    event: Event, sessions: list[Row[Any]], speakers: dict[int, list[Speaker]], rooms: list[Room], *, complete: bool
+    event: Event, sessions: Sequence[Row[Any]], speakers: dict[int, list[Speaker]], rooms: list[Room], *, complete: bool
 ) -> Programme:
-    """The programme from loaded rows: every day of the event (and any day a session falls on
-    outside it), each with its sessions in time order."""
+    """The programme from loaded rows (`speakers` as the programme lists them): every day of the
+    event (and any day a session falls on outside it), each with its sessions in time order."""
     zone = ZoneInfo(event.timezone)
     by_id = {room.id: room for room in rooms}
+    kind_labels = {kind: i18n.label(kind) for kind in SessionKind}
     by_day: dict[date, list[Item]] = {}
-    for s in sessions:
-        start, end = s.starts_at.astimezone(zone), s.ends_at.astimezone(zone)
-        translated_title = s.translated_title
-        translated_description = s.translated_description
+    for (
+        id_, uid, kind, title, description, starts_at, ends_at, room_id, topics,
+        audience, chatham_house, is_published, status, sequence, created_at, updated_at,
+        translated_title, translated_description,
+    ) in sessions:  # unpacked: a row's attributes cost more to read than its items
+        start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+        description = description or ""
         item = Item(
-            id=s.id, uid=s.uid, kind=s.kind, title=translated_title or s.title,
-            description=translated_description or s.description or "",
-            original_title=s.title, original_description=s.description or "",
-            starts_at=s.starts_at, ends_at=s.ends_at, start=start, end=end,
-            room=by_id.get(s.room_id) if s.room_id is not None else None,
-            topics=list(s.topics or []),
-            speakers=sorted(speakers.get(s.id, []), key=lambda sp: ROLE_ORDER.get(sp.role, 9)),
-            audience=s.audience, chatham_house=s.chatham_house, is_published=s.is_published, status=s.status,
-            sequence=s.sequence, created_at=s.created_at, updated_at=s.updated_at,
+            id=id_, uid=uid, kind=kind, kind_label=kind_labels[kind],
+            title=translated_title or title, description=translated_description or description,
+            original_title=title, original_description=description,
+            starts_at=starts_at, ends_at=ends_at, start=start, end=end,
+            start_iso=start.isoformat(), end_iso=end.isoformat(),
+            start_clock=f"{start.hour:02d}:{start.minute:02d}", end_clock=f"{end.hour:02d}:{end.minute:02d}",
+            room=by_id.get(room_id) if room_id is not None else None,
+            topics=list(topics or []),
+            speakers=speakers.get(id_, []),
+            audience=audience, chatham_house=chatham_house, is_published=is_published, status=status,
+            sequence=sequence, created_at=created_at, updated_at=updated_at,
         )
         by_day.setdefault(start.date(), []).append(item)
     dates = set(by_day)
@@ -262,7 +311,8 @@ def build(
         dates.add(current)
         current += timedelta(days=1)
     days = [Day(index=n, date=d, items=by_day.get(d, [])) for n, d in enumerate(sorted(dates), start=1)]
-    return Programme(event=event, zone=zone, days=days, rooms=rooms, complete=complete)
+    role_labels = {role: i18n.label(role) for role in SpeakerRole}
+    return Programme(event=event, zone=zone, days=days, rooms=rooms, complete=complete, role_labels=role_labels)
 
 
 def sees_everything(viewer: User | None, event: Event) -> bool:

@@ -21,10 +21,11 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import Select, and_, bindparam, case, exists, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app import audit, i18n, policy
@@ -130,6 +131,9 @@ class Itinerary:
     # Why there is nothing to show (a declined or cancelled registration), or "".
     explanation: str = ""
     changes: list[Change] = field(default_factory=list)
+    # The words for the session kinds and speaker roles in the reader's language, for the
+    # templates: looked up once, not for each entry and speaker.
+    labels: dict[SessionKind | SpeakerRole, str] = field(default_factory=dict)
 
     @property
     def timezone(self) -> str:
@@ -151,6 +155,41 @@ class Itinerary:
 # --- reading ---------------------------------------------------------------------------------------
 
 
+# Plain columns, not ORM objects: an itinerary reads values only.
+_SESSION_COLUMNS = (
+    AgendaSession.id, AgendaSession.uid, AgendaSession.kind, AgendaSession.title,
+    AgendaSession.description, AgendaSession.starts_at, AgendaSession.ends_at,
+    AgendaSession.audience, AgendaSession.audience_delegation_id, AgendaSession.chatham_house,
+    AgendaSession.is_published, AgendaSession.status, AgendaSession.sequence,
+    AgendaSession.created_at, AgendaSession.updated_at, RoomModel.name.label("room_name"),
+)
+
+
+class _SessionRow(NamedTuple):
+    """A row of `_session_query`, its columns in its order, as a plain tuple: each is read a
+    score of times per itinerary, and a result row's attributes cost many times a tuple's."""
+
+    id: int
+    uid: str
+    kind: SessionKind
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    audience: Audience
+    audience_delegation_id: int | None
+    chatham_house: bool
+    is_published: bool
+    status: SessionStatus
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+    room_name: str | None
+    translated_title: str | None
+    translated_description: str | None
+    invited: bool = False  # read for one registration only
+
+
 @dataclass(frozen=True)
 class _Crossing:
     crossing: Crossing
@@ -162,38 +201,50 @@ class _Crossing:
 class _Source:
     """What the itineraries of some registrations of one event are made from, loaded at once."""
 
-    sessions: list[Any]  # rows of _SESSION_COLUMNS
-    speakers: dict[int, list[tuple[int | None, Speaker]]]  # session id → (registration id, speaker), by position
+    sessions: list[_SessionRow]
+    speakers: dict[int, list[Speaker]]  # session id → its speakers, as the programme lists them
+    roles: dict[tuple[int, int], SpeakerRole]  # (session id, registration id) → their role
     invited: dict[int, set[int]]  # registration id → session ids
     crossings: list[_Crossing]
     changes: dict[int, list[ItineraryChange]]  # registration id → unseen changes
 
 
-# Plain columns, not ORM objects: an itinerary reads values only.
-_SESSION_COLUMNS = (
-    AgendaSession.id, AgendaSession.uid, AgendaSession.kind, AgendaSession.title,
-    AgendaSession.description, AgendaSession.starts_at, AgendaSession.ends_at,
-    AgendaSession.audience, AgendaSession.audience_delegation_id, AgendaSession.chatham_house,
-    AgendaSession.is_published, AgendaSession.status, AgendaSession.sequence,
-    AgendaSession.created_at, AgendaSession.updated_at, RoomModel.name.label("room_name"),
-)
+# The statements are built once and run with their parameters: building a SELECT of a dozen
+# columns and joins costs more than running it. Those of plain columns run on the session's
+# connection (in its transaction): the ORM's result machinery has nothing to add to them.
+EVENT_ID = bindparam("event_id")
+LANGUAGE = bindparam("language")
+REGISTRATION_ID = bindparam("registration_id")
+REGISTRATION_IDS = bindparam("registration_ids", expanding=True)
+DELEGATION_IDS = bindparam("delegation_ids", expanding=True)
+PERSON_ID = bindparam("person_id")
 
 
-def _session_query(event: Event):  # type: ignore[no-untyped-def]
-    """The event's sessions with their room and their translation into the reader's language."""
+@cache
+def _session_query(*, with_invited: bool) -> Select[Any]:
+    """The event's sessions with their room and their translation into the reader's language;
+    `with_invited`: whether the one registration asked for is invited to each."""
     t = SessionTranslation
-    return (
+    query = (
         select(*_SESSION_COLUMNS, t.title.label("translated_title"), t.description.label("translated_description"))
         .outerjoin(RoomModel, AgendaSession.room_id == RoomModel.id)
-        .outerjoin(t, and_(t.session_id == AgendaSession.id, t.language == i18n.current_language()))
-        .where(AgendaSession.event_id == event.id)
+        .outerjoin(t, and_(t.session_id == AgendaSession.id, t.language == LANGUAGE))
+        .where(AgendaSession.event_id == EVENT_ID)
         .order_by(AgendaSession.starts_at, AgendaSession.ends_at, AgendaSession.id)
     )
+    if with_invited:
+        invited = exists().where(
+            SessionInvitee.session_id == AgendaSession.id, SessionInvitee.registration_id == REGISTRATION_ID
+        )
+        query = query.add_columns(invited.label("invited"))
+    return query
 
 
-def _speakers(db: Session, event: Event) -> dict[int, list[tuple[int | None, Speaker]]]:
-    """The speakers of the event's sessions, as the programme names them, in one query."""
-    rows = db.execute(
+@cache
+def _speaker_query() -> Select[Any]:
+    """The speakers of the event's sessions, as the programme lists them: moderators first,
+    then in the organiser's order."""
+    return (
         select(
             SessionSpeaker.session_id, SessionSpeaker.registration_id, SessionSpeaker.role,
             Official.id, Official.name, Official.title, Official.institution,
@@ -203,24 +254,40 @@ def _speakers(db: Session, event: Event) -> dict[int, list[tuple[int | None, Spe
         .outerjoin(Official, SessionSpeaker.official_id == Official.id)
         .outerjoin(Registration, SessionSpeaker.registration_id == Registration.id)
         .outerjoin(Person, Registration.person_id == Person.id)
-        .where(AgendaSession.event_id == event.id)
-        .order_by(SessionSpeaker.session_id, SessionSpeaker.position, SessionSpeaker.id)
+        .where(AgendaSession.event_id == EVENT_ID)
+        .order_by(
+            SessionSpeaker.session_id,
+            case(ROLE_ORDER, value=SessionSpeaker.role, else_=len(ROLE_ORDER)),
+            SessionSpeaker.position,
+            SessionSpeaker.id,
+        )
     )
-    speakers: dict[int, list[tuple[int | None, Speaker]]] = {}
+
+
+def _speakers(db: Session, event: Event) -> tuple[dict[int, list[Speaker]], dict[tuple[int, int], SpeakerRole]]:
+    """The speakers of the event's sessions, as the programme names them, and the roles of the
+    participants among them, in one query."""
+    speakers: dict[int, list[Speaker]] = {}
+    roles: dict[tuple[int, int], SpeakerRole] = {}
+    rows = db.connection().execute(_speaker_query(), {"event_id": event.id})
     for session_id, registration_id, role, official_id, name, title, institution, given, family, *native in rows:
         if official_id is not None:
             one = Speaker(f"official-{official_id}", name, role, title, institution)
         else:
             one = Speaker(f"participant-{registration_id}", person_name(given, family, *native), role)
-        speakers.setdefault(session_id, []).append((registration_id, one))
-    return speakers
+            roles[session_id, registration_id] = role
+        speakers.setdefault(session_id, []).append(one)
+    return speakers, roles
 
 
-def _crossing_query(event: Event, delegation_ids: list[int]):  # type: ignore[no-untyped-def]
+@cache
+def _crossing_query(*, with_listed: bool) -> Select[Any]:
+    """The crossings of some delegations of the event; `with_listed`: whether the one
+    registration asked for is on each one's manifest."""
     has_manifest = exists().where(ManifestEntry.crossing_id == Crossing.id).label("has_manifest")
-    return (
+    query = (
         select(Crossing, has_manifest)
-        .where(Crossing.event_id == event.id, Crossing.delegation_id.in_(delegation_ids))
+        .where(Crossing.event_id == EVENT_ID, Crossing.delegation_id.in_(DELEGATION_IDS))
         .options(
             joinedload(Crossing.crossing_point).load_only(
                 CrossingPoint.id, CrossingPoint.name_a, CrossingPoint.country_a,
@@ -228,6 +295,22 @@ def _crossing_query(event: Event, delegation_ids: list[int]):  # type: ignore[no
             ),
         )
         .order_by(Crossing.planned_at, Crossing.id)
+    )
+    if with_listed:
+        listed = exists().where(
+            ManifestEntry.crossing_id == Crossing.id, ManifestEntry.registration_id == REGISTRATION_ID
+        )
+        query = query.add_columns(listed.label("listed"))
+    return query
+
+
+@cache
+def _change_query() -> Select[Any]:
+    """The unseen changes of some registrations."""
+    return (
+        select(ItineraryChange)
+        .where(ItineraryChange.registration_id.in_(REGISTRATION_IDS), ItineraryChange.seen_at.is_(None))
+        .order_by(ItineraryChange.created_at, ItineraryChange.id)
     )
 
 
@@ -239,17 +322,22 @@ def _load(
     ids = [r.id for r in registrations]
     invited: dict[int, set[int]] = {i: set() for i in ids}
     crossings: list[_Crossing] = []
-    crossing_query = _crossing_query(event, sorted({r.delegation_id for r in registrations}))
+    params: dict[str, Any] = {
+        "event_id": event.id,
+        "language": i18n.current_language(),
+        "delegation_ids": sorted({r.delegation_id for r in registrations}),
+    }
     if not batch:
         (rid,) = ids
-        is_invited = exists().where(SessionInvitee.session_id == AgendaSession.id, SessionInvitee.registration_id == rid)
-        sessions = list(db.execute(_session_query(event).add_columns(is_invited.label("invited"))))
+        params["registration_id"] = rid
+        result = db.connection().execute(_session_query(with_invited=True), params)
+        sessions = [_SessionRow(*row) for row in result]
         invited[rid].update(row.id for row in sessions if row.invited)
-        listed = exists().where(ManifestEntry.crossing_id == Crossing.id, ManifestEntry.registration_id == rid)
-        for crossing, has_manifest, on_it in db.execute(crossing_query.add_columns(listed.label("listed"))):
+        for crossing, has_manifest, on_it in db.execute(_crossing_query(with_listed=True), params):
             crossings.append(_Crossing(crossing, bool(has_manifest), {rid} if on_it else set()))
     else:
-        sessions = list(db.execute(_session_query(event)))
+        result = db.connection().execute(_session_query(with_invited=False), params)
+        sessions = [_SessionRow(*row) for row in result]
         rows = db.execute(
             select(SessionInvitee.registration_id, SessionInvitee.session_id)
             .join(AgendaSession, SessionInvitee.session_id == AgendaSession.id)
@@ -257,7 +345,7 @@ def _load(
         )
         for registration_id, session_id in rows:
             invited[registration_id].add(session_id)
-        loaded = list(db.execute(crossing_query))
+        loaded = list(db.execute(_crossing_query(with_listed=False), params))
         entries: dict[int, set[int]] = {}
         if loaded:
             for crossing_id, registration_id in db.execute(
@@ -269,16 +357,14 @@ def _load(
         crossings = [_Crossing(c, bool(has), entries.get(c.id, set())) for c, has in loaded]
     changes: dict[int, list[ItineraryChange]] = {i: [] for i in ids}
     if with_changes and ids:
-        for change in db.scalars(
-            select(ItineraryChange)
-            .where(ItineraryChange.registration_id.in_(ids), ItineraryChange.seen_at.is_(None))
-            .order_by(ItineraryChange.created_at, ItineraryChange.id)
-        ):
+        for change in db.scalars(_change_query(), {"registration_ids": ids}):
             changes[change.registration_id].append(change)
-    return _Source(sessions=sessions, speakers=_speakers(db, event), invited=invited, crossings=crossings, changes=changes)
+    speakers, roles = _speakers(db, event)
+    return _Source(sessions=sessions, speakers=speakers, roles=roles, invited=invited, crossings=crossings,
+                   changes=changes)
 
 
-def _reason(session: Any, registration: Registration, role: SpeakerRole | None, invited: bool) -> str:
+def _reason(session: _SessionRow, registration: Registration, role: SpeakerRole | None, invited: bool) -> str:
     """Why the session is in the registration's itinerary, or "" when it is not."""
     if role is not None:
         return "speaker"
@@ -294,15 +380,13 @@ def _reason(session: Any, registration: Registration, role: SpeakerRole | None, 
 
 
 def _session_entry(
-    session: Any, rows: list[tuple[int | None, Speaker]], registration: Registration, zone: ZoneInfo, event: Event,
-    invited: bool,
+    session: _SessionRow, source: _Source, registration: Registration, zone: ZoneInfo, event: Event, invited: bool
 ) -> Entry | None:
-    role = next((one.role for registration_id, one in rows if registration_id == registration.id), None)
+    role = source.roles.get((session.id, registration.id))
     reason = _reason(session, registration, role, invited)
     # Internal sessions only for those who take part in them (speakers and invitees).
     if not reason or (not session.is_published and reason not in ("speaker", "invited")):
         return None
-    speakers = sorted((one for _id, one in rows), key=lambda sp: ROLE_ORDER.get(sp.role, 9))
     return Entry(
         key=f"session-{session.id}",
         uid=f"{session.uid}-{registration.id}@parley",
@@ -322,7 +406,7 @@ def _session_entry(
         reason=reason,
         internal=not session.is_published,
         chatham_house=session.chatham_house,
-        speakers=speakers,
+        speakers=source.speakers.get(session.id, []),
     )
 
 
@@ -401,8 +485,7 @@ def _derive(source: _Source, event: Event, registration: Registration) -> Itiner
         if (entry := _crossing_entry(crossing, registration, zone)) is not None:
             entries.append(_with_changes(entry, crossing_changes.get(crossing.crossing.id, [])))
     for session in source.sessions:
-        rows = source.speakers.get(session.id, [])
-        if (entry := _session_entry(session, rows, registration, zone, event, session.id in invited)) is not None:
+        if (entry := _session_entry(session, source, registration, zone, event, session.id in invited)) is not None:
             entries.append(_with_changes(entry, session_changes.get(session.id, [])))
     entries.sort(key=lambda e: (e.starts_at, e.ends_at, e.key))
     by_day: dict[date, list[Entry]] = {}
@@ -414,7 +497,8 @@ def _derive(source: _Source, event: Event, registration: Registration) -> Itiner
         dates.add(current)
         current += timedelta(days=1)
     days = [Day(index=n, date=d, entries=by_day.get(d, [])) for n, d in enumerate(sorted(dates), start=1)]
-    return Itinerary(registration=registration, event=event, zone=zone, days=days, changes=changes)
+    labels = {value: i18n.label(value) for value in (*SessionKind, *SpeakerRole)}
+    return Itinerary(registration=registration, event=event, zone=zone, days=days, changes=changes, labels=labels)
 
 
 def _with_changes(entry: Entry, changes: list[str]) -> Entry:
@@ -456,19 +540,22 @@ def for_delegation(db: Session, *, viewer: User, delegation: Delegation) -> list
     return [_derive(source, event, r) for r in registrations]
 
 
+@cache
+def _own_registration_query() -> Select[Any]:
+    return (
+        select(Registration)
+        .join(Event, Registration.event_id == Event.id)
+        .options(joinedload(Registration.event), joinedload(Registration.delegation), joinedload(Registration.person))
+        .where(Registration.person_id == PERSON_ID)
+        .order_by(Event.starts_on, Registration.id)
+    )
+
+
 def own_registrations(db: Session, *, user: User) -> list[Registration]:
     """The signed-in person's registrations, their events' dates ascending (one query)."""
     if user.person is None:
         return []
-    return list(
-        db.scalars(
-            select(Registration)
-            .join(Event, Registration.event_id == Event.id)
-            .options(joinedload(Registration.event), joinedload(Registration.delegation), joinedload(Registration.person))
-            .where(Registration.person_id == user.person.id)
-            .order_by(Event.starts_on, Registration.id)
-        )
-    )
+    return list(db.scalars(_own_registration_query(), {"person_id": user.person.id}))
 
 
 def choose(registrations: Sequence[Registration], *, registration_id: int | None, today: date) -> Registration:
@@ -511,13 +598,18 @@ def _check_own(viewer: User, registration: Registration) -> None:
     policy.require(viewer, Action.REGISTRATION_EDIT, registration)
 
 
-def active_feed(db: Session, *, registration: Registration) -> ItineraryFeed | None:
-    return db.scalar(
+@cache
+def _active_feed_query() -> Select[Any]:
+    return (
         select(ItineraryFeed)
-        .where(ItineraryFeed.registration_id == registration.id, ItineraryFeed.revoked_at.is_(None))
+        .where(ItineraryFeed.registration_id == REGISTRATION_ID, ItineraryFeed.revoked_at.is_(None))
         .order_by(ItineraryFeed.created_at.desc(), ItineraryFeed.id.desc())
         .limit(1)
     )
+
+
+def active_feed(db: Session, *, registration: Registration) -> ItineraryFeed | None:
+    return db.scalar(_active_feed_query(), {"registration_id": registration.id})
 
 
 def _revoke_all(db: Session, registration: Registration) -> int:

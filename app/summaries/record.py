@@ -183,10 +183,11 @@ class Participation:
         return sum(t.attended for t in self.by_delegation)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Speaker:
     """A moderator, speaker or official of a session; `name` is None where no name may be shown
-    (a participant is then not listed at all; an official keeps their title and institution)."""
+    (a participant is then not listed at all; an official keeps their title and institution).
+    Not frozen: a frozen dataclass is three times as slow to make, and a summary makes hundreds."""
 
     role: SpeakerRole
     name: str | None
@@ -201,8 +202,11 @@ class Speaker:
     @property
     def text(self) -> str:
         """As the summary writes it: "Moderator: Name, Title, Institution"."""
-        who = ", ".join(part for part in (self.name, self.title, self.institution) if part)
-        return f"{role_label(self.role)}: {who}"
+        return self.written(role_label(self.role))
+
+    def written(self, role: str) -> str:
+        """`text` with the role already in words (the agenda looks the roles up once)."""
+        return f"{role}: {', '.join(filter(None, (self.name, self.title, self.institution)))}"
 
 
 def role_label(role: SpeakerRole) -> str:
@@ -239,13 +243,14 @@ class HeldSession:
         """Not on the public record: unpublished, or for part of the participants only."""
         return not self.is_published or self.audience != Audience.EVERYONE
 
-    def finish(self) -> None:
-        """Order the speakers (moderators first) and write the session's words."""
+    def finish(self, kind_labels: dict[SessionKind, str], role_labels: dict[SpeakerRole, str]) -> None:
+        """Order the speakers (moderators first) and write the session's words, with the kinds
+        and roles in words (looked up once for all the sessions)."""
         self.speakers.sort(key=lambda sp: ROLE_ORDER.get(sp.role, 9))
         start, end = self.start, self.end
         self.times = f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
-        self.kind_label = kind_label(self.kind)
-        self.speakers_line = " · ".join(sp.text for sp in self.speakers)
+        self.kind_label = kind_labels[self.kind]
+        self.speakers_line = " · ".join([sp.written(role_labels[sp.role]) for sp in self.speakers])
 
 
 @dataclass(frozen=True)
@@ -442,7 +447,9 @@ def _words_and_participation_query() -> Select[Any]:
             and_(Registration.delegation_id == Delegation.id, Registration.status.in_(HOLDS_PLACE)),
         )
         .where(Event.id == EVENT_ID)
-        .group_by(*words_columns, Delegation.id, Delegation.name, Registration.circle, Registration.category)
+        # By the primary keys: the summary's and the delegation's other columns follow from them
+        # (SQL allows them ungrouped), and the database sorts no text of theirs for each row.
+        .group_by(EventSummary.id, Delegation.id, Registration.circle, Registration.category)
         .order_by(Delegation.id)
     )
 
@@ -561,8 +568,10 @@ def agenda(db: Session, event: Event, variant: Variant) -> tuple[list[Day], list
             given, family = person
             session.speakers.append(Speaker(role, f"{given or ''} {family or ''}".strip(), False))
     by_day: dict[date, list[HeldSession]] = defaultdict(list)
+    kind_labels = {kind: kind_label(kind) for kind in SessionKind}
+    role_labels = {role: role_label(role) for role in SpeakerRole}
     for session in sessions.values():
-        session.finish()
+        session.finish(kind_labels, role_labels)
         by_day[session.start.date()].append(session)
     # Days are numbered from the event's first day (as on the programme); only days with
     # sessions are listed.

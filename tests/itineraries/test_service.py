@@ -20,6 +20,7 @@ from tests.factories import (
     DelegationFactory,
     EventFactory,
     ManifestEntryFactory,
+    OfficialFactory,
     RegistrationFactory,
     coordinator,
     delegate,
@@ -88,6 +89,35 @@ def test_speakers_have_their_role_and_internal_sessions_only_when_involved(db, p
     assert by_title["Moderated"].role == SpeakerRole.MODERATOR
     assert by_title["Meeting with the Deputy Minister"].internal is True
     assert not hasattr(by_title["Moderated"], "notes")
+
+
+def test_speakers_are_listed_moderators_first_then_in_the_organisers_order(db, person):
+    session = AgendaSessionFactory(event=person.event, title="Panel", audience=Audience.EVERYONE)
+    minister = OfficialFactory(event=person.event, name="The Minister")
+    for position, (registration, official, role) in enumerate([
+        (RegistrationFactory(event=person.event), None, SpeakerRole.SPEAKER),
+        (None, minister, SpeakerRole.GUEST),
+        (person, None, SpeakerRole.MODERATOR),
+        (RegistrationFactory(event=person.event), None, SpeakerRole.PANELLIST),
+    ]):
+        db.add(SessionSpeaker(session=session, registration=registration, official=official, role=role,
+                              position=position))
+    db.flush()
+
+    (entry,) = service.build(db, registration=person).entries
+
+    assert entry.role == SpeakerRole.MODERATOR
+    assert [s.role for s in entry.speakers] == [
+        SpeakerRole.MODERATOR, SpeakerRole.SPEAKER, SpeakerRole.PANELLIST, SpeakerRole.GUEST,
+    ]
+    assert entry.speakers[3].name == "The Minister"
+
+
+def test_session_rows_name_the_columns_of_their_query():
+    for with_invited in (False, True):
+        columns = tuple(service._session_query(with_invited=with_invited).selected_columns.keys())
+        assert columns == service._SessionRow._fields[: len(columns)]
+    assert columns == service._SessionRow._fields
 
 
 def test_cancelled_sessions_are_marked(db, person):
