@@ -44,7 +44,6 @@ def _environment() -> Environment:
         format_day=i18n.format_day,
         format_moment=i18n.format_moment,
         format_number=i18n.format_number,
-        display_name=i18n.display_name,
         current_language=i18n.current_language,
         interface_languages=i18n.LANGUAGES,
     )

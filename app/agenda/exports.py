@@ -82,10 +82,6 @@ def session_url(event: Event, item: Item) -> str:
     return f"{programme_url(event)}#session-{item.id}"
 
 
-def kind_label(item: Item) -> str:
-    return i18n.label(item.kind)
-
-
 def location(programme: Programme, item: Item) -> str:
     """The room, or the venue when the session has none."""
     if item.room is not None:
@@ -186,7 +182,7 @@ def ics(programme: Programme) -> bytes:
         entry.add("location", location(programme, item))
         if description := plain_description(item):
             entry.add("description", description)
-        entry.add("categories", [kind_label(item)])
+        entry.add("categories", [item.kind_label])
         entry.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
         entry.add("class", "PUBLIC" if item.is_published else "CONFIDENTIAL")
         entry.add("transp", "OPAQUE")
@@ -229,7 +225,7 @@ def _json_event(programme: Programme, item: Item, room_name: str) -> dict[str, A
         "url": session_url(event, item),
         "title": item.original_title,
         "subtitle": "",
-        "track": kind_label(item),
+        "track": item.kind_label,
         "type": item.kind.value,
         "language": None,
         "abstract": item.original_description,

@@ -243,17 +243,22 @@ def _speaker_query(*, complete: bool) -> Select[Any]:
     return query
 
 
-def _speakers(db: Session, event: Event, complete: bool) -> dict[int, list[Speaker]]:
-    """Each session's speakers as the programme lists them, by session id, in one query."""
+def speakers_with_roles(
+    db: Session, event: Event, *, complete: bool
+) -> tuple[dict[int, list[Speaker]], dict[tuple[int, int], SpeakerRole]]:
+    """Each session's speakers as the programme lists them, by session id, and the role of each
+    participant among them by (session id, registration id), in one query."""
     speakers: dict[int, list[Speaker]] = {}
+    roles: dict[tuple[int, int], SpeakerRole] = {}
     rows = db.connection().execute(_speaker_query(complete=complete), {"event_id": event.id}).all()
     for session_id, role, official_id, name, title, institution, registration_id, given, family, given_native, family_native in rows:
         if official_id is not None:
             one = Speaker(f"official-{official_id}", name, role, title, institution)
         else:
             one = Speaker(f"participant-{registration_id}", person_name(given, family, given_native, family_native), role)
+            roles[session_id, registration_id] = role
         speakers.setdefault(session_id, []).append(one)
-    return speakers
+    return speakers, roles
 
 
 def person_name(given: str, family: str, given_native: str | None, family_native: str | None) -> str:
@@ -324,5 +329,5 @@ def for_viewer(db: Session, *, viewer: User | None, event: Event) -> Programme:
     them (internal ones too) for AGENDA_VIEW; rooms and speakers loaded in three queries."""
     policy.require(viewer, Action.EVENT_VIEW, event)
     complete = sees_everything(viewer, event)
-    sessions, speakers = _sessions(db, event, complete), _speakers(db, event, complete)
+    sessions, (speakers, _roles) = _sessions(db, event, complete), speakers_with_roles(db, event, complete=complete)
     return build(event, sessions, speakers, _rooms(db, event), complete=complete)

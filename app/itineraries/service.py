@@ -25,23 +25,23 @@ from functools import cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, bindparam, case, exists, select, update
+from sqlalchemy import Select, and_, bindparam, exists, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app import audit, i18n, policy
 from app.accounts.models import User
+from app.accounts.service import normalise_email
 from app.agenda.models import (
     AgendaSession,
     Audience,
     SessionInvitee,
     SessionKind,
-    SessionSpeaker,
     SessionStatus,
     SessionTranslation,
     SpeakerRole,
 )
 from app.agenda.models import Room as RoomModel
-from app.agenda.programme import ROLE_ORDER, Speaker, person_name
+from app.agenda.programme import EVENT_ID, LANGUAGE, Speaker, speakers_with_roles
 from app.crossings.models import Crossing, CrossingDirection, CrossingPoint, ManifestEntry
 from app.db import utcnow
 from app.delegations.models import Delegation
@@ -50,7 +50,7 @@ from app.events.models import Event
 from app.i18n import _
 from app.itineraries import changes as notices
 from app.itineraries.models import ChangeKind, ItineraryChange, ItineraryFeed
-from app.officials.models import Official
+from app.mail import service as mail
 from app.policy import Action
 from app.registrations.models import HOLDS_PLACE, Circle, Person, Registration, RegistrationStatus
 from app.security import new_token, token_hash
@@ -212,8 +212,6 @@ class _Source:
 # The statements are built once and run with their parameters: building a SELECT of a dozen
 # columns and joins costs more than running it. Those of plain columns run on the session's
 # connection (in its transaction): the ORM's result machinery has nothing to add to them.
-EVENT_ID = bindparam("event_id")
-LANGUAGE = bindparam("language")
 REGISTRATION_ID = bindparam("registration_id")
 REGISTRATION_IDS = bindparam("registration_ids", expanding=True)
 DELEGATION_IDS = bindparam("delegation_ids", expanding=True)
@@ -238,46 +236,6 @@ def _session_query(*, with_invited: bool) -> Select[Any]:
         )
         query = query.add_columns(invited.label("invited"))
     return query
-
-
-@cache
-def _speaker_query() -> Select[Any]:
-    """The speakers of the event's sessions, as the programme lists them: moderators first,
-    then in the organiser's order."""
-    return (
-        select(
-            SessionSpeaker.session_id, SessionSpeaker.registration_id, SessionSpeaker.role,
-            Official.id, Official.name, Official.title, Official.institution,
-            Person.given_name, Person.family_name, Person.given_name_native, Person.family_name_native,
-        )
-        .join(AgendaSession, SessionSpeaker.session_id == AgendaSession.id)
-        .outerjoin(Official, SessionSpeaker.official_id == Official.id)
-        .outerjoin(Registration, SessionSpeaker.registration_id == Registration.id)
-        .outerjoin(Person, Registration.person_id == Person.id)
-        .where(AgendaSession.event_id == EVENT_ID)
-        .order_by(
-            SessionSpeaker.session_id,
-            case(ROLE_ORDER, value=SessionSpeaker.role, else_=len(ROLE_ORDER)),
-            SessionSpeaker.position,
-            SessionSpeaker.id,
-        )
-    )
-
-
-def _speakers(db: Session, event: Event) -> tuple[dict[int, list[Speaker]], dict[tuple[int, int], SpeakerRole]]:
-    """The speakers of the event's sessions, as the programme names them, and the roles of the
-    participants among them, in one query."""
-    speakers: dict[int, list[Speaker]] = {}
-    roles: dict[tuple[int, int], SpeakerRole] = {}
-    rows = db.connection().execute(_speaker_query(), {"event_id": event.id})
-    for session_id, registration_id, role, official_id, name, title, institution, given, family, *native in rows:
-        if official_id is not None:
-            one = Speaker(f"official-{official_id}", name, role, title, institution)
-        else:
-            one = Speaker(f"participant-{registration_id}", person_name(given, family, *native), role)
-            roles[session_id, registration_id] = role
-        speakers.setdefault(session_id, []).append(one)
-    return speakers, roles
 
 
 @cache
@@ -359,7 +317,7 @@ def _load(
     if with_changes and ids:
         for change in db.scalars(_change_query(), {"registration_ids": ids}):
             changes[change.registration_id].append(change)
-    speakers, roles = _speakers(db, event)
+    speakers, roles = speakers_with_roles(db, event, complete=True)
     return _Source(sessions=sessions, speakers=speakers, roles=roles, invited=invited, crossings=crossings,
                    changes=changes)
 
@@ -667,8 +625,8 @@ def registration_for_token(db: Session, *, token: str) -> Registration:
 def feed_language(db: Session, *, registration: Registration) -> str | None:
     """The language the person chose for their account, for their calendar feed (a calendar
     app asks in no language of theirs); None when they have no account or made no choice."""
-    email = (registration.person.email or "").strip().lower()
+    email = registration.person.email
     if not email:
         return None
-    return db.scalar(select(User.language).where(User.email == email))
+    return mail.recipients_languages(db, [email]).get(normalise_email(email))
 

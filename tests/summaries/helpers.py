@@ -6,8 +6,12 @@ cancelled, under the Chatham House Rule), officials, crossings, outcomes, recomm
 press items and coverage; `World` keeps the objects and the texts the tests look for.
 """
 
+import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+
+import pypdfium2 as pdfium
+from docx import Document
 
 from app.agenda.models import (
     AgendaSession,
@@ -165,3 +169,25 @@ def held_event(*, published: bool = False, summary: bool = True, status: EventSt
             published_at=datetime(2026, 2, 15, 9, 0, tzinfo=UTC) if published else None,
         )
     return world
+
+
+# --- reading the exported files --------------------------------------------------------------------
+
+
+def squeezed(text: str) -> str:
+    """Text as one line: a PDF breaks lines where its layout does."""
+    return " ".join(text.split())
+
+
+def pdf_text(content: bytes) -> str:
+    document = pdfium.PdfDocument(content)
+    try:
+        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
+
+
+def docx_text(content: bytes) -> str:
+    document = Document(io.BytesIO(content))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)

@@ -14,7 +14,15 @@ from app.audit.models import AuditEntry
 from app.summaries import exports
 from app.summaries.schemas import SummaryOut
 from tests.factories import EventFactory, coordinator, delegate, organiser
-from tests.summaries.helpers import CONCLUSION, INTRODUCTION, OFFICIAL, held_event
+from tests.summaries.helpers import (
+    CONCLUSION,
+    INTRODUCTION,
+    OFFICIAL,
+    docx_text,
+    held_event,
+    pdf_text,
+    squeezed,
+)
 
 TITLE = "Peace Bridge roundtable in Tsaghkadzor"
 FORMATS = ["pdf", "md", "docx", "json"]
@@ -25,31 +33,12 @@ def settle(db):
     db.expire_all()
 
 
-def pdf_text(content: bytes) -> str:
-    document = pdfium.PdfDocument(content)
-    try:
-        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    finally:
-        document.close()
-
-
-def docx_text(content: bytes) -> str:
-    document = Document(io.BytesIO(content))
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join([p.text for p in document.paragraphs] + cells)
-
-
 def text_of(fmt: str, content: bytes) -> str:
     if fmt == "pdf":
         return pdf_text(content)
     if fmt == "docx":
         return docx_text(content)
     return content.decode()
-
-
-def squeezed(text: str) -> str:
-    """Text as one line: a PDF breaks lines where its layout does."""
-    return " ".join(text.split())
 
 
 def fetch(client, world, fmt, variant=None):

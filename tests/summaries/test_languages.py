@@ -2,15 +2,11 @@
 summary asked for in Armenian, Azerbaijani or Russian (the `parley_lang` cookie) carry that
 language's headings and dates, and none of the English ones; JSON keys stay as they are."""
 
-import io
-
-import pypdfium2 as pdfium
 import pytest
-from docx import Document
 
 from app import i18n
 from tests.factories import organiser
-from tests.summaries.helpers import held_event
+from tests.summaries.helpers import docx_text, held_event, pdf_text, squeezed
 
 HEADINGS = ["Overview", "Participation", "Agenda as held", "Officials met", "Outcomes and key points"]
 
@@ -18,24 +14,6 @@ HEADINGS = ["Overview", "Participation", "Agenda as held", "Officials met", "Out
 def settle(db):
     db.commit()
     db.expire_all()
-
-
-def squeezed(text: str) -> str:
-    return " ".join(text.split())
-
-
-def pdf_text(content: bytes) -> str:
-    document = pdfium.PdfDocument(content)
-    try:
-        return squeezed("\n".join(page.get_textpage().get_text_range() for page in document))
-    finally:
-        document.close()
-
-
-def docx_text(content: bytes) -> str:
-    document = Document(io.BytesIO(content))
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join([p.text for p in document.paragraphs] + cells)
 
 
 def expected(code: str, world) -> tuple[list[str], str]:  # type: ignore[no-untyped-def]
@@ -67,7 +45,7 @@ def test_the_published_summary_is_read_in_the_language_asked_for(client, db, cod
     assert f'<html lang="{code}"' in page.text
     texts = {
         "page": page.text,
-        "pdf": pdf_text(pdf.content),
+        "pdf": squeezed(pdf_text(pdf.content)),
         "markdown": markdown.content.decode(),
         "docx": docx_text(word.content),
     }
@@ -94,7 +72,7 @@ def test_the_pdf_of_another_language_is_printed_anew(client, login, db):
 
     with i18n.use_language("ru"):
         overview = i18n.gettext("Overview")
-    assert "Overview" in pdf_text(english.content) and overview in pdf_text(russian.content)
+    assert "Overview" in squeezed(pdf_text(english.content)) and overview in squeezed(pdf_text(russian.content))
     assert english.content != russian.content
 
 
