@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Warn when a travel document expires within this many days after the crossing.
     document_expiry_margin_days: int = 90
     log_level: str = "INFO"
+    # Rendered pages kept in memory per server process (app.page_cache); 0 renders every request.
+    page_cache_megabytes: int = 64
 
     @field_validator("data_keys", mode="before")
     @classmethod

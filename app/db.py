@@ -1,8 +1,12 @@
-"""Engine, sessions, the declarative base and the request-scoped transaction."""
+"""Engine, sessions, the declarative base, the request-scoped transaction and the data version."""
 
 import asyncio
+import re
 import weakref
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -10,8 +14,17 @@ from typing import Any
 
 import anyio.to_thread
 from fastapi import Request
-from sqlalchemy import DateTime, Dialect, Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -85,6 +98,7 @@ def make_engine(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
     event.listen(engine, "before_cursor_execute", _refuse_nul)
+    _version_writes(engine)
     return engine
 
 
@@ -120,6 +134,101 @@ def _configure_sqlite(engine: Engine) -> None:
         # wrote later could otherwise fail when another one committed in between.
         immediate = conn.get_execution_options().get("sqlite_immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# --- the data version: one number that every committed write increments ---------------------------
+# A page kept in memory (app.page_cache) is still what it would be rendered as while this number
+# is the same as when it was rendered: one read instead of a page's statements and template.
+
+
+class DataVersion(Base):
+    """One row (id 1), whose value each committed transaction that wrote increments."""
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+# Writes that change nothing a page shows in a way that must be seen at once: a session's
+# last-seen time, the audit trail of who read what, failed sign-ins. A kept page is at most a
+# second old anyway; counting these would discard every kept page at each delegate's click.
+UNVERSIONED_TABLES = frozenset({"user_session", "audit_entry", "login_attempt"})
+_WROTE = "parley_wrote"  # the key, in a connection's info, of "this transaction wrote"
+_UNVERSIONED = "parley_unversioned"  # an execution option: see unversioned()
+_WRITE_SQL = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
+_BUMP_SQL = "UPDATE data_version SET value = value + 1 WHERE id = 1"
+_READ_SQL = "SELECT value FROM data_version WHERE id = 1"
+
+
+@dataclass
+class Writes:
+    """Whether the request being answered has written anything, to any table."""
+
+    happened: bool = False
+
+
+_request_writes: ContextVar[Writes | None] = ContextVar("parley_request_writes", default=None)
+
+
+@contextmanager
+def watching_writes() -> Iterator[Writes]:
+    """Note any write made meanwhile in this context and the worker threads it hands work to."""
+    writes = Writes()
+    token = _request_writes.set(writes)
+    try:
+        yield writes
+    finally:
+        _request_writes.reset(token)
+
+
+def _note_write(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    if context.isinsert or context.isupdate or context.isdelete:
+        table = getattr(getattr(context.compiled.statement, "table", None), "name", None)
+    elif _WRITE_SQL.match(statement):  # text() and driver SQL: the table is not known
+        table = None
+    else:
+        return
+    if (writes := _request_writes.get()) is not None:
+        writes.happened = True
+    if table not in UNVERSIONED_TABLES and not conn.get_execution_options().get(_UNVERSIONED):
+        conn.info[_WROTE] = True
+
+
+def _forget_writes(conn: Connection) -> None:
+    conn.info.pop(_WROTE, None)
+
+
+def unversioned(conn: Connection) -> Connection:
+    """This connection's writes leave the data version alone: the migrations' (a schema change is
+    not a change of what kept pages show, servers restart on a new schema), which may also write
+    before the version's table exists or after a downgrade dropped it."""
+    return conn.execution_options(**{_UNVERSIONED: True})
+
+
+def _increment_version(conn: Connection) -> None:
+    """Just before the commit, in the same transaction: the version changes with the data, and
+    concurrent writers take turns on its row only for the instant between this and the commit."""
+    if conn.info.pop(_WROTE, False):
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(_BUMP_SQL)
+        finally:
+            cursor.close()
+
+
+def _version_writes(engine: Engine) -> None:
+    event.listen(engine, "before_cursor_execute", _note_write)
+    event.listen(engine, "begin", _forget_writes)
+    event.listen(engine, "rollback", _forget_writes)
+    event.listen(engine, "commit", _increment_version)
+
+
+def read_data_version() -> int | None:
+    """The data version; None where its row is missing (a database not built by the migrations)."""
+    with get_engine().connect() as conn:
+        value = conn.exec_driver_sql(_READ_SQL).scalar()
+    return None if value is None else int(value)
 
 
 @lru_cache

@@ -24,6 +24,7 @@ from app import errors, i18n
 from app.config import ROOT, get_settings
 from app.db import RequestGate, get_engine
 from app.logging import configure_logging
+from app.page_cache import PageCache
 from app.web import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,8 @@ def create_app() -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestGate)
     app.add_middleware(LanguageMiddleware)
+    # Outermost: a kept page needs no worker thread (the gate) and keeps its Content-Language.
+    app.add_middleware(PageCache)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.mount(
         "/docs-static",
@@ -188,9 +191,9 @@ def create_app() -> FastAPI:
     )
 
     # The health checks come first: /livez is the cheapest request the server answers (the
-    # benchmark's floor), and routes are matched in order.
+    # benchmark's floor: no database, no worker thread), and routes are matched in order.
     @app.get("/livez", tags=["health"])
-    def livez() -> JSONResponse:
+    async def livez() -> JSONResponse:
         """The process answers (no database): for liveness probes and the benchmark's floor."""
         return JSONResponse({"status": "ok"})
 

@@ -24,6 +24,7 @@ from app.crossings.models import (
     ProcedureTemplate,
     Vehicle,
 )
+from app.db import DataVersion
 from app.delegations.models import Delegation, DelegationCoordinator
 from app.events.models import Event, EventStaff
 from app.initiatives.models import Initiative, Milestone, RoadmapPhase
@@ -44,6 +45,7 @@ __all__ = [
     "Consent",
     "Crossing",
     "CrossingPoint",
+    "DataVersion",
     "Delegation",
     "DelegationCoordinator",
     "Event",

@@ -1,5 +1,8 @@
 """How pages are measured: the server as in production, sign-in through the login form, latency,
 throughput under 8 concurrent clients, and SQL statements per request (counted in-process).
+
+A page is asked for as a browser asks (answered from memory while the page is kept, see
+app.page_cache) or with RENDER (rendered afresh, as a browser's hard reload asks).
 """
 
 import math
@@ -27,6 +30,8 @@ from bench.scenario import Account
 LOOPBACK = "127.0.0.1"
 # Transaction control is not a query (the test suite's count_queries leaves it out too).
 NOT_QUERIES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+# The request asks the server to render the page rather than answer it from memory.
+RENDER = {"Cache-Control": "no-cache"}
 
 
 class PageError(RuntimeError):
@@ -107,21 +112,27 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 def sequential(
-    client: httpx.Client, path: str, *, content_type: str, warmup: int, requests: int
+    client: httpx.Client,
+    path: str,
+    *,
+    content_type: str,
+    warmup: int,
+    requests: int,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Latency of one keep-alive client asking again and again; `first_ms` is the first warm-up
     request's (a cold start: what a page keeps for the next requests is not made yet)."""
     first = None
     for _ in range(warmup):
         start = time.perf_counter()
-        response = client.get(path)
+        response = client.get(path, headers=headers)
         first = time.perf_counter() - start if first is None else first
         check(response, content_type)
     times = []
     size = 0
     for _ in range(requests):
         start = time.perf_counter()
-        response = client.get(path)
+        response = client.get(path, headers=headers)
         times.append(time.perf_counter() - start)
         check(response, content_type)
         size = len(response.content)
@@ -154,12 +165,15 @@ class KeepAliveClient:
     measures; this one needs a few percent of a core.
     """
 
-    def __init__(self, host: str, port: int, path: str, cookies: httpx.Cookies) -> None:
+    def __init__(
+        self, host: str, port: int, path: str, cookies: httpx.Cookies, headers: dict[str, str] | None = None
+    ) -> None:
         self.address = (host, port)
         cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
         self.request = (
             f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n"
             + (f"Cookie: {cookie}\r\n" if cookie else "")
+            + "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
             + "\r\n"
         ).encode()
         self.sock: socket.socket | None = None
@@ -231,6 +245,7 @@ def throughput(
     seconds: float,
     max_requests: int,
     server_pid: int | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Requests per second with `clients` keep-alive clients in threads, for `seconds` at most."""
     url = httpx.URL(base_url)
@@ -243,7 +258,7 @@ def throughput(
     deadline = [0.0]
 
     def worker(i: int) -> None:
-        client = KeepAliveClient(host, port, path, cookies)
+        client = KeepAliveClient(host, port, path, cookies, headers)
         try:
             client.get()  # the connection is open before the clock starts
             start_line.wait()

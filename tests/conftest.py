@@ -25,12 +25,17 @@ os.environ.update(
     PARLEY_OUTBOX_WORKER="false",
     PARLEY_BASE_URL="http://parley.test",
     PARLEY_LOG_LEVEL="WARNING",
+    # Tests write through sessions that never commit (each is rolled back), so the data version
+    # cannot see their writes: pages are rendered for each request, but in tests/test_page_cache.py
+    # and the browser journeys, whose live servers commit.
+    PARLEY_PAGE_CACHE_MEGABYTES="0",
 )
 
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import Engine, event, text  # noqa: E402
+from sqlalchemy import Engine, create_engine, event, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.config import ROOT, get_settings  # noqa: E402
@@ -47,6 +52,25 @@ def alembic_config(connection=None) -> Config:  # type: ignore[no-untyped-def]
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+@contextmanager
+def own_postgres_database(suffix: str) -> Iterator[str]:
+    """The URL of an empty PostgreSQL database beside the suite's, for a test whose commits must be
+    real; dropped afterwards, even while a server under test still holds connections to it."""
+    url = make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_{suffix}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    drop = text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with admin.connect() as conn:
+        conn.execute(drop)
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(drop)
+        admin.dispose()
 
 
 def reset_database(engine: Engine) -> None:

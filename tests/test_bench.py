@@ -18,9 +18,11 @@ from rich.console import Console
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import db as app_db
 from app.accounts import service as accounts_service
 from app.accounts.models import User
 from app.accounts.schemas import UserCreate
+from app.config import get_settings
 from app.crossings.models import Crossing, CrossingDirection, ManifestEntry
 from app.db import Base, UTCDateTime, get_db, make_engine
 from app.delegations.models import Delegation, DelegationSide
@@ -200,11 +202,17 @@ def test_scenario_refuses_a_database_that_is_not_a_benchmark(folder: Path) -> No
 
 
 @pytest.fixture
-def bench_app(built: bench_scenario.Scenario, folder: Path, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
-    """An app on a copy of the scenario's database, as bench.run probes it, without global state."""
+def bench_app(built: bench_scenario.Scenario, folder: Path, request: pytest.FixtureRequest,  # type: ignore[no-untyped-def]
+              monkeypatch: pytest.MonkeyPatch):
+    """An app on a copy of the scenario's database, as bench.run probes it: the page cache on, as
+    in production (the suite turns it off), and the data version read from the copy. The test
+    database is left as it is: the copy's engine is handed over for the test only."""
     scenario = copy_of(built, folder, request.node.name)
     engine = make_engine(scenario.url)
     sessions = sessionmaker(bind=engine, expire_on_commit=False)
+    monkeypatch.setenv("PARLEY_PAGE_CACHE_MEGABYTES", "64")  # also for the live server measure() starts
+    get_settings.cache_clear()  # and again after the test (conftest)
+    monkeypatch.setattr(app_db, "get_engine", lambda: engine)  # app.db.read_data_version's engine
     app = create_app()
 
     def override() -> Iterator[Session]:
@@ -226,14 +234,29 @@ def test_probe_counts_the_overview_queries_and_reports_the_pages_without_a_route
 
     found = bench_run.probe_pages(scenario, app, engine)
 
-    assert found["floor"]["status"] == "ready" and found["floor"]["queries"] == 0
+    assert found["floor"]["status"] == "ready" and found["floor"]["queries"] == found["floor"]["served_queries"] == 0
     overview = found["overview"]
     assert (overview["status"], overview["path"], overview["as"]) == ("ready", f"/events/{scenario.ids['event']}", "organiser")
-    assert overview["queries"] == len(overview["statements"]) and 0 < overview["queries"] <= 10
+    # A rendering, as tests/events/test_pages.py counts it: sign-in (session, user, grants, site
+    # policy); event; staff; the crossings' overdue checklist steps; delegations with their counts.
+    assert overview["queries"] == len(overview["statements"]) == 5
     for page in PAGES:
         if not any(route_exists(app, t.fill(scenario.ids, default=1) or "") for t in page.targets):
             assert found[page.key]["status"] == "missing"
             assert "no route for GET" in found[page.key]["notes"][0]
+
+
+def test_probe_counts_a_rendering_and_a_page_served_from_memory_apart(bench_app) -> None:  # type: ignore[no-untyped-def]
+    scenario, app, engine = bench_app
+
+    found = bench_run.probe_pages(scenario, app, engine)
+
+    overview, itinerary = found["overview"], found["itinerary"]
+    assert (overview["queries"], overview["served_queries"]) == (5, 1)  # served: the data version
+    assert overview["statements"][0].startswith("SELECT user_session.id")  # the rendering signs in
+    assert itinerary["served_queries"] == 1 < itinerary["queries"]
+    for key in ("agenda_ics", "manifest_csv"):  # exports are never kept: each request renders
+        assert found[key]["status"] == "ready" and found[key]["served_queries"] == found[key]["queries"] > 1
 
 
 def test_overview_query_count_is_the_same_with_1_and_3_organisers(bench_app) -> None:  # type: ignore[no-untyped-def]
@@ -254,6 +277,7 @@ def test_overview_query_count_is_the_same_with_1_and_3_organisers(bench_app) -> 
 
     assert three["status"] == one["status"] == "ready"
     assert three["queries"] == one["queries"]
+    assert three["served_queries"] == one["served_queries"] == 1
     with TestClient(app, follow_redirects=False) as client:
         sign_in(client, scenario.accounts["organiser"])
         page = client.get(three["path"]).text
@@ -266,39 +290,65 @@ def test_measuring_against_a_live_server_in_quick_mode(bench_app, folder: Path) 
     settings = bench_run.Settings(warmup=2, requests=10, clients=4, seconds=0.5, pdf_warmup=1, pdf_requests=2)
     output = io.StringIO()
 
-    overview_only = tuple(page for page in PAGES if page.key == "overview")
+    some = tuple(page for page in PAGES if page.key in ("overview", "agenda_ics", "manifest_csv"))
 
-    bench_run.measure(scenario, found, settings, folder, Console(file=output, width=120), overview_only)
+    bench_run.measure(scenario, found, settings, folder, Console(file=output, width=120), some)
 
     floor, overview = found["floor"], found["overview"]
     assert floor["status"] == overview["status"] == "measured"
-    assert overview["latency"]["requests"] == 10 and overview["latency"]["median_ms"] > 0
-    assert overview["throughput"]["requests"] > 0 and overview["throughput"]["errors"] == 0
+    for latency, load in (("latency", "throughput"), ("rendered", "rendered_throughput")):
+        assert overview[latency]["requests"] == 10 and overview[latency]["median_ms"] > 0
+        assert overview[load]["requests"] > 0 and overview[load]["errors"] == 0
     assert overview["floor_fraction"] == round(overview["throughput"]["rps"] / floor["throughput"]["rps"], 3)
-    assert "event overview: median" in output.getvalue()
+    assert overview["rendered_floor_fraction"] == round(
+        overview["rendered_throughput"]["rps"] / floor["throughput"]["rps"], 3
+    )
+    for key in ("agenda_ics", "manifest_csv"):  # never kept: measured once, as they are asked for
+        export = found[key]
+        assert export["status"] == "measured" and export["throughput"]["requests"] > 0
+        assert export.keys().isdisjoint({"rendered", "rendered_throughput", "rendered_floor_fraction"})
+    assert "event overview: served" in output.getvalue() and "; rendered" in output.getvalue()
+    assert "arrival manifest as CSV: median" in output.getvalue()
 
     run = {"scale": 1, "per_side": 150, "database": {"dialect": "sqlite"}, "scenario": {"not_built": []},
            "floor": found[FLOOR.key], "pages": [found[page.key] for page in PAGES]}
     comparison, failures, missing = bench_run.judge([run, run])
-    assert [row["key"] for row in comparison] == ["floor", "overview"]
-    assert comparison[1]["queries_grow"] is False and comparison[1]["median_growth"] == 1.0
+    assert [row["key"] for row in comparison] == ["floor", "agenda_ics", "overview", "manifest_csv"]
+    assert [row["median_of"] for row in comparison] == ["served", "served", "rendered", "served"]
+    assert comparison[2]["median_ms"] == [overview["rendered"]["median_ms"]] * 2
+    assert comparison[2]["queries_grow"] is False and comparison[2]["median_growth"] == 1.0
     assert len(missing) == sum(found[page.key]["status"] == "missing" for page in PAGES)
     assert not any("SQL statements" in line for line in failures)
     json.dumps(run)  # every figure goes to results.json
-    Console(file=io.StringIO(), width=132).print(bench_run.scale_table(run))
+    console = Console(file=io.StringIO(), width=120, record=True)
+    console.print(bench_run.scale_table(run))
+    table = console.export_text()
+    assert "rendered" in table and "event overview" in table
 
 
-def _measured(rps: float, floor_rps: float, queries: int, median_ms: float = 5.0) -> dict:  # type: ignore[type-arg]
-    return {
-        "status": "measured", "queries": queries, "floor_fraction": round(rps / floor_rps, 3),
+def _measured(rps: float, floor_rps: float, queries: int, median_ms: float = 5.0, *, html: bool = False) -> dict:  # type: ignore[type-arg]
+    """An HTML page is served from memory (one statement) and rendered 20 times slower."""
+    result = {
+        "status": "measured", "queries": queries, "served_queries": 1 if html else queries,
+        "floor_fraction": round(rps / floor_rps, 3),
         "throughput": {"rps": rps, "errors": 0, "error": None}, "latency": {"median_ms": median_ms},
     }
+    if html:
+        result.update({
+            "rendered": {"median_ms": median_ms * 20},
+            "rendered_throughput": {"rps": rps / 20, "errors": 0, "error": None},
+            "rendered_floor_fraction": round(rps / 20 / floor_rps, 3),
+        })
+    return result
 
 
 def _run(scale: int, rps: float, queries: int) -> dict:  # type: ignore[type-arg]
     """Every page at `rps` against a floor of 1,000/s; a request takes as long as a request/s allows."""
     floor = _measured(1000.0, 1000.0, 0)
-    pages = [_measured(rps, 1000.0, queries, median_ms=1000.0 / rps * (100 if page.kind == "pdf" else 1)) for page in PAGES]
+    pages = [
+        _measured(rps, 1000.0, queries, median_ms=1000.0 / rps * (100 if page.kind == "pdf" else 1), html=page.is_html)
+        for page in PAGES
+    ]
     return {"scale": scale, "floor": floor, "pages": pages}
 
 
@@ -315,3 +365,29 @@ def test_speed_targets_are_judged_on_the_scenario_and_statement_counts_at_every_
     many_at_10 = bench_run.judge([_run(1, 150.0, 5), _run(10, 150.0, 11)])[1]
     assert len([line for line in many_at_10 if "SQL statements a request" in line]) == len(PAGES)
     assert all(line.startswith("×10 ") for line in many_at_10 if "SQL statements a request" in line)
+
+
+def test_judge_takes_the_served_requests_per_second_and_the_statements_of_a_rendering() -> None:
+    # Served at 0.15 of the floor, rendered at 0.0075 of it: the target is the served rate's.
+    assert bench_run.judge([_run(1, 150.0, 10), _run(10, 150.0, 10)])[1] == []
+
+    growing = bench_run.judge([_run(1, 150.0, 5), _run(10, 150.0, 6)])  # served: 1 statement at both
+    comparison, failures = growing[0], growing[1]
+
+    assert len([line for line in failures if "SQL statements grow with the rows: 5 at ×1, 6 at ×10" in line]) == len(PAGES)
+    overview = next(row for row in comparison if row["key"] == "overview")
+    assert (overview["median_of"], overview["median_ms"]) == ("rendered", [1000.0 / 150 * 20] * 2)
+    assert {row["median_of"] for row in comparison if row["key"] in ("floor", "agenda_ics", "summary_pdf")} == {"served"}
+    Console(file=io.StringIO(), width=120).print(bench_run.comparison_table(comparison))
+
+
+def test_judge_fails_requests_that_fail_under_load_when_rendered_too() -> None:
+    run = _run(1, 150.0, 5)
+    overview = run["pages"][[page.key for page in PAGES].index("overview")]
+    overview["rendered_throughput"].update(errors=3, error="GET /events/1 answered 500 text/html under load")
+
+    failures = bench_run.judge([run])[1]
+
+    assert failures == [
+        "×1 4 event overview: 3 failed requests under load (rendered): GET /events/1 answered 500 text/html under load"
+    ]

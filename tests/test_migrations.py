@@ -6,11 +6,10 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, inspect
 
 from app.db import Base, make_engine
-from tests.conftest import BACKEND, TEST_DATABASE_URL, alembic_config
+from tests.conftest import BACKEND, alembic_config, own_postgres_database
 
 
 @pytest.fixture
@@ -20,18 +19,10 @@ def empty_engine(tmp_path) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
         yield engine
         engine.dispose()
         return
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
-    yield engine
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    with own_postgres_database("migrations") as url:
+        engine = make_engine(url)
+        yield engine
+        engine.dispose()
 
 
 def test_upgrade_to_head_matches_the_models(empty_engine: Engine) -> None:

@@ -54,6 +54,7 @@ SETTINGS = {
     "PARLEY_DEFAULT_TIMEZONE": "UTC",
     "PARLEY_LOGIN_MAX_FAILURES": "5",
     "PARLEY_LOGIN_WINDOW_MINUTES": "15",
+    "PARLEY_PAGE_CACHE_MEGABYTES": "64",  # as in production: the journeys see kept pages
     "_TYPER_STANDARD_TRACEBACK": "1",  # plain tracebacks when a command fails
 }
 

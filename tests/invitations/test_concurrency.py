@@ -15,13 +15,13 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts
@@ -32,7 +32,7 @@ from app.registrations.models import Registration
 from app.security import keyed_hash
 from app.web import CSRF_COOKIE, SESSION_COOKIE
 from tests import factories
-from tests.conftest import BACKEND, TEST_DATABASE_URL, alembic_config
+from tests.conftest import BACKEND, alembic_config, own_postgres_database
 from tests.invitations.support import REGISTRATION_FORM, open_invitation
 
 SIMULTANEOUS = 20
@@ -47,25 +47,16 @@ def _free_port() -> int:
 @pytest.fixture
 def own_database(tmp_path: Path) -> Iterator[str]:
     """The URL of a freshly migrated database that only this test uses."""
-    if BACKEND == "postgres":
-        url = make_url(TEST_DATABASE_URL)
-        name = f"{url.database}_concurrency"
-        admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        own = url.set(database=name).render_as_string(hide_password=False)
-    else:
-        own = f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"
-    engine = make_engine(own)
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "head")
-    engine.dispose()
-    yield own
-    if BACKEND == "postgres":
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with ExitStack() as stack:
+        if BACKEND == "postgres":
+            own = stack.enter_context(own_postgres_database("invitations"))
+        else:
+            own = f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"
+        engine = make_engine(own)
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        engine.dispose()
+        yield own
 
 
 @pytest.fixture

@@ -23,11 +23,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from app.config import ROOT
-from tests.conftest import BACKEND, TEST_DATABASE_URL
+from tests.conftest import BACKEND, TEST_DATABASE_URL, own_postgres_database
 
 PARLEY = str(Path(sys.executable).parent / "parley")
 PASSWORD = "many hands approve at once"
@@ -113,18 +111,8 @@ def sqlite_server(tmp_path: Path) -> Iterator[Server]:
 def postgres_server(tmp_path: Path) -> Iterator[Server]:
     if BACKEND != "postgres":
         pytest.skip("PostgreSQL variant: run with PARLEY_TEST_BACKEND=postgres and PARLEY_TEST_DATABASE_URL")
-    url = make_url(TEST_DATABASE_URL)
-    name = f"{url.database}_concurrency"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield from _serve(tmp_path, url.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_postgres_database("concurrency") as url:
+        yield from _serve(tmp_path, url)
 
 
 # --- the scenario --------------------------------------------------------------------------------
