@@ -10,7 +10,7 @@ import ast
 import re
 import unicodedata
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -149,6 +149,11 @@ def label_text(value: Enum | str) -> str:
 def label(value: Enum | str) -> str:
     """A stored value in the reader's language (the catalogue has every enum's labels)."""
     return gettext(label_text(value))
+
+
+def choices(members: Iterable[Enum]) -> list[tuple[str, str]]:
+    """(value, label) of each member, for a select: `choices(EventStatus)`."""
+    return [(member.value, label(member)) for member in members]
 
 
 def extract_python_and_labels(

@@ -7,6 +7,7 @@ from io import BytesIO
 import pytest
 
 from app import i18n
+from tests.support import read_in
 
 
 @pytest.mark.parametrize(
@@ -112,7 +113,7 @@ def test_a_page_says_its_language(client) -> None:  # type: ignore[no-untyped-de
     assert response.headers["content-language"] == "ru"
     assert "Accept-Language" in response.headers["vary"]
     assert '<html lang="ru">' in response.text
-    client.cookies.set(i18n.LANGUAGE_COOKIE, "hy")
+    read_in(client, "hy")
     response = client.get("/login", headers={"Accept-Language": "ru"})
     assert '<html lang="hy">' in response.text
     assert 'lang="az"' in response.text  # the switcher names each language in itself

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from app import policy
+from app import i18n, policy
 from app.accounts.models import User
 from app.crossings import service
 from app.crossings.deps import CrossingDep, EntryDep, StepDep, VehicleDep
@@ -77,9 +77,6 @@ def _common(event: Event) -> dict[str, Any]:
         "local": partial(service.local, event),
         "when": partial(service.when, event),
         "tz_name": event.timezone.replace("_", " "),
-        "direction_labels": {k.value: _(v) for k, v in service.DIRECTION_LABELS.items()},
-        "status_labels": {k.value: _(v) for k, v in service.STATUS_LABELS.items()},
-        "entry_labels": {k.value: _(v) for k, v in service.ENTRY_LABELS.items()},
         "side_labels": {"host": _("Host side"), "visiting": _("Visiting side"), "both": _("Both sides")},
     }
 
@@ -117,7 +114,7 @@ def _form_page(
         "draft": crossing is None or crossing.status == "draft",
         "delegation_options": [(d.id, d.name) for d in choices.delegations],
         "point_options": [(p.id, p.label) for p in choices.points],
-        "directions": [(d.value, _(service.DIRECTION_LABELS[d])) for d in CrossingDirection],
+        "directions": i18n.choices(CrossingDirection),
     }
     return render(request, "crossings/form.html", context, status_code=status_code)
 
@@ -247,7 +244,7 @@ def _detail_page(
         "values": values or {},
         "errors": errors or {},
         "refused": refused or [],
-        "entry_statuses": [(s.value, _(service.ENTRY_LABELS[s])) for s in ManifestStatus],
+        "entry_statuses": i18n.choices(ManifestStatus),
     }
     return render(request, "crossings/detail.html", context, status_code=status_code)
 

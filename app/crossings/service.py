@@ -62,22 +62,6 @@ SCALAR_FIELDS = (
 )
 VEHICLE_FIELDS = ("label", "plate", "driver_name", "driver_phone", "seats")
 
-# The pages' words for the values (marked here, translated where shown: `_(DIRECTION_LABELS[d])`).
-DIRECTION_LABELS = {CrossingDirection.ARRIVAL: N_("Arrival"), CrossingDirection.DEPARTURE: N_("Departure")}
-STATUS_LABELS = {
-    CrossingStatus.DRAFT: N_("Draft"),
-    CrossingStatus.SUBMITTED: N_("Submitted"),
-    CrossingStatus.CLEARED: N_("Cleared"),
-    CrossingStatus.COMPLETED: N_("Completed"),
-}
-ENTRY_LABELS = {
-    ManifestStatus.LISTED: N_("Listed"),
-    ManifestStatus.CLEARED: N_("Cleared"),
-    ManifestStatus.REFUSED: N_("Refused"),
-    ManifestStatus.CROSSED: N_("Crossed"),
-}
-
-
 # --- the event's clock ---------------------------------------------------------------------------
 
 

@@ -56,7 +56,7 @@ def _form_page(
         "values": values,
         "errors": errors or {},
         "countries": i18n.countries(i18n.current_language()),
-        "sides": [(s.value, i18n.label(s)) for s in DelegationSide],
+        "sides": i18n.choices(DelegationSide),
     }
     return render(request, "delegations/form.html", context, status_code=status_code)
 

@@ -66,7 +66,7 @@ def list_page(
         "values": query,
         "errors": errors,
         "filtered": any(query.values()),
-        "statuses": [(s.value, i18n.label(s)) for s in EventStatus],
+        "statuses": i18n.choices(EventStatus),
         "initiatives": [(i.id, i.name) for i in initiative_service.choices(db, viewer=user)],
     }
     return render(request, "events/list.html", context, status_code=422 if errors else 200)

@@ -48,7 +48,7 @@ EDIT = declare(Action.INITIATIVE_EDIT)
 
 
 def _roadmap_statuses() -> list[tuple[str, str]]:
-    return [(s.value, i18n.label(s)) for s in RoadmapStatus]
+    return i18n.choices(RoadmapStatus)
 
 
 # --- initiatives ---------------------------------------------------------------------------------

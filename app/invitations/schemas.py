@@ -13,10 +13,10 @@ from app.i18n import _
 from app.invitations.models import InvitationStatus
 from app.registrations.models import Category, Circle, DocumentType, Sector
 from app.registrations.schemas import (
-    DOC_TYPE_LABELS,
     NeedsFields,
     PersonFields,
     _country,
+    doc_type_choices,
     language_choices,
 )
 
@@ -248,15 +248,11 @@ class RegistrationIn(RegistrationFields):
 
 def registration_choices() -> dict[str, list[tuple[str, str]]]:
     """The options of the registration form's lists (also used by the delegate's own pages)."""
-
-    def labelled(enum: type[StrEnum]) -> list[tuple[str, str]]:
-        return [(m.value, i18n.label(m)) for m in enum]
-
     return {
-        "sectors": labelled(Sector),
-        "circles": labelled(Circle),
-        "categories": labelled(Category),
-        "doc_types": [(value, _(label)) for value, label in DOC_TYPE_LABELS.items()],
+        "sectors": i18n.choices(Sector),
+        "circles": i18n.choices(Circle),
+        "categories": i18n.choices(Category),
+        "doc_types": doc_type_choices(),
         "countries": i18n.countries(i18n.current_language()),
         "languages": language_choices(i18n.current_language()),
     }

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from app import i18n
+from app.agenda.models import AgendaSession
 from app.deps import CsrfChecked, CurrentUser, DbSession, FormBody, PageNumber, declare
 from app.errors import FieldError
 from app.events.deps import EventDep
@@ -78,9 +79,22 @@ def create(request: Request, db: DbSession, user: CurrentUser, event: EventDep, 
     return _form_page(request, event, None, form_values(body), errors, status_code=422)
 
 
+def _others(official: Official, meetings: list[AgendaSession]) -> dict[int, list[str]]:
+    """The names of the others on each of the official's sessions, in the session's order."""
+    return {
+        s.id: [
+            sp.official.display_name if sp.official else sp.registration.person.display_name
+            for sp in s.speakers
+            if sp.official_id != official.id
+        ]
+        for s in meetings
+    }
+
+
 @router.get("/events/{event_id}/officials/{official_id}", dependencies=[VIEW])
 def detail(request: Request, db: DbSession, user: CurrentUser, event: EventDep, official: OfficialDep) -> Response:
-    context = {"event": event, "official": official, "meetings": service.meetings(db, viewer=user, official=official)}
+    meetings = service.meetings(db, viewer=user, official=official)
+    context = {"event": event, "official": official, "meetings": meetings, "others": _others(official, meetings)}
     return render(request, "officials/detail.html", context)
 
 

@@ -23,7 +23,7 @@ from app.events.models import Event
 from app.i18n import N_, _
 from app.markdown import render_markdown
 from app.press import service
-from app.press.models import PressItem, PressKind
+from app.press.models import PressItem
 from app.registrations.exports import CSV_TYPE, neutralise
 
 log = logging.getLogger(__name__)
@@ -40,8 +40,6 @@ COVERAGE_HEADINGS = {
     "language": N_("Language"),
     "country": N_("Country"),
 }
-# The feed's entries are categorised by kind, labelled in the reader's language.
-KIND_LABELS = {PressKind.RELEASE.value: N_("Press release"), PressKind.JOINT_STATEMENT.value: N_("Joint statement")}
 # Characters XML 1.0 cannot hold (control characters but tab and line breaks, lone surrogates,
 # U+FFFE and U+FFFF): dropped from the feed rather than failing it.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -99,7 +97,7 @@ def press_feed(db: Session, *, viewer: User | None, event: Event) -> Export:
         entry.link(href=item_url(item), rel="alternate", type="text/html")
         entry.published(item.published_at)
         entry.updated(item.published_at)
-        entry.category(term=item.kind.value, label=_(KIND_LABELS[item.kind.value]))
+        entry.category(term=item.kind.value, label=i18n.label(item.kind))
         entry.content(_xml(_entry_html(item)), type="html")
     content = feed.atom_str(pretty=True)
     log.info("press feed of event %s: %s items", event.id, len(items))

@@ -23,7 +23,7 @@ from app.errors import Conflict, FieldError
 from app.events.deps import EventDep
 from app.events.models import Event
 from app.forms import form_values, validate_form
-from app.i18n import N_, _
+from app.i18n import _
 from app.policy import Action
 from app.press import exports, service
 from app.press.deps import CoverageDep, PressDep
@@ -49,13 +49,6 @@ VIEW = declare(Action.PRESS_VIEW)
 MANAGE = declare(Action.PRESS_MANAGE)
 APPROVE = declare(Action.PRESS_APPROVE)
 
-# Translated where shown: `_(KIND_LABELS[…])`.
-KIND_LABELS = {PressKind.RELEASE.value: N_("Press release"), PressKind.JOINT_STATEMENT.value: N_("Joint statement")}
-STATUS_LABELS = {
-    PressStatus.DRAFT.value: N_("Draft"),
-    PressStatus.PUBLISHED.value: N_("Published"),
-    PressStatus.WITHDRAWN.value: N_("Withdrawn"),
-}
 # The badge colours the stylesheet has for each status.
 STATUS_BADGES = {PressStatus.DRAFT.value: "draft", PressStatus.PUBLISHED.value: "confirmed", PressStatus.WITHDRAWN.value: "cancelled"}
 
@@ -74,8 +67,6 @@ def _common(event: Event) -> dict[str, Any]:
     """What every press template reads: labels and the helpers that read a loaded item."""
     return {
         "event": event,
-        "kind_labels": {k: _(v) for k, v in KIND_LABELS.items()},
-        "status_labels": {k: _(v) for k, v in STATUS_LABELS.items()},
         "status_badges": STATUS_BADGES,
         "language_names": {k: _(v) for k, v in LANGUAGES.items()},
         "latest_texts": service.latest_texts,
@@ -98,7 +89,10 @@ def list_page(
     """The staff's board (drafts, approvals, published) or, for everyone else, the published items."""
     if not service.sees_drafts(user, event):
         found = service.list_for_event(db, viewer=user, event=event, page=page)
-        return render(request, "press/public_list.html", {**_common(event), "page": found}, private=False)
+        context = {**_common(event), "page": found}
+        names = context["language_names"]
+        context["languages"] = {item.id: [names[t.language] for t in service.latest_texts(item)] for item in found.items}
+        return render(request, "press/public_list.html", context, private=False)
     query = {k: request.query_params.get(k, "") for k in ("status", "kind")}
     filters, errors = validate_form(PressFilterForm, query)
     chosen = filters or PressFilterForm()
@@ -114,8 +108,8 @@ def list_page(
         "errors": errors,
         "query": {k: v for k, v in query.items() if v},
         "filtered": bool(filters and filters.model_fields_set),
-        "kinds": _options(KIND_LABELS),
-        "statuses": _options(STATUS_LABELS),
+        "kinds": i18n.choices(PressKind),
+        "statuses": i18n.choices(PressStatus),
     }
     return render(request, "press/board.html", context)
 
@@ -146,7 +140,7 @@ def _form_page(
         "item": item,
         "values": values,
         "errors": errors or {},
-        "kinds": _options(KIND_LABELS),
+        "kinds": i18n.choices(PressKind),
         "text_languages": _options(LANGUAGES),
         "language": language if language in LANGUAGES else "en",
         "sessions": service.session_choices(db, viewer=user, event=event),
@@ -158,7 +152,7 @@ def _form_page(
 @router.get("/events/{event_id}/press/new", dependencies=[MANAGE])
 def new_form(request: Request, db: DbSession, user: CurrentUser, event: EventDep, kind: str | None = None) -> Response:
     service.check_manageable(actor=user, event=event)
-    chosen = kind if kind in KIND_LABELS else PressKind.RELEASE.value
+    chosen = kind if kind in {k.value for k in PressKind} else PressKind.RELEASE.value
     return _form_page(request, db, user, event, None, {"kind": chosen, "language": "en"})
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app import policy
+from app import i18n, policy
 from app.accounts.models import User
 from app.db import utcnow
 from app.deps import (
@@ -59,7 +59,7 @@ def _areas() -> list[tuple[str, str]]:
 
 
 def _statuses(statuses: list[RecommendationStatus] | None = None) -> list[tuple[str, str]]:
-    return [(s.value, _(service.STATUS_LABELS[s])) for s in (statuses or list(RecommendationStatus))]
+    return i18n.choices(statuses or RecommendationStatus)
 
 
 def _labels() -> dict[str, Any]:

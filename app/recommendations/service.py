@@ -55,14 +55,8 @@ INITIAL = (Status.PROPOSED, Status.AGREED)
 AREA_ORDER = {area: number for number, area in enumerate(RecommendationArea)}
 
 
-# The words for each status and area (translated where shown: `_(STATUS_LABELS[s])`).
-STATUS_LABELS: dict[RecommendationStatus, str] = {
-    Status.PROPOSED: N_("Proposed"),
-    Status.AGREED: N_("Agreed"),
-    Status.IN_PROGRESS: N_("In progress"),
-    Status.DONE: N_("Done"),
-    Status.DROPPED: N_("Dropped"),
-}
+# The words for each area (translated where shown: `_(AREA_LABELS[a])`); a status reads as its
+# label (`i18n.label(s)`).
 AREA_LABELS: dict[RecommendationArea, str] = {
     RecommendationArea.ECONOMIC: N_("Economic cooperation"),
     RecommendationArea.INFRASTRUCTURE: N_("Infrastructure and transport corridors"),
@@ -74,7 +68,7 @@ AREA_LABELS: dict[RecommendationArea, str] = {
 
 
 def status_label(status: RecommendationStatus) -> str:
-    """The status's English words, lower case ("in progress"); `_(STATUS_LABELS[…])` translates."""
+    """The status's English words, lower case ("in progress"); `i18n.label(…)` is the reader's."""
     return status.value.replace("_", " ")
 
 
@@ -96,14 +90,14 @@ def check_transition(current: RecommendationStatus, new: RecommendationStatus) -
         raise FieldError("status", _("This recommendation is done: its status cannot change any more."))
     if current == Status.DROPPED:
         raise FieldError("status", _("A dropped recommendation can only be reopened as proposed."))
-    first, second = (_(STATUS_LABELS[s]) for s in next_statuses(current))  # two ways on, but from done
+    first, second = (i18n.label(s) for s in next_statuses(current))  # two ways on, but from done
     raise FieldError(
         "status",
         _(
             "A recommendation cannot go from “%(current)s” to “%(new)s”; "
             "from “%(current)s” it can move to “%(first)s” or “%(second)s”."
         )
-        % {"current": _(STATUS_LABELS[current]), "new": _(STATUS_LABELS[new]), "first": first, "second": second},
+        % {"current": i18n.label(current), "new": i18n.label(new), "first": first, "second": second},
     )
 
 

@@ -35,7 +35,7 @@ from app.policy import Action
 from app.registrations import imports
 from app.registrations import service as registrations
 from app.registrations.models import DocumentType, Registration
-from app.registrations.schemas import DOC_TYPE_LABELS
+from app.registrations.schemas import doc_type_label
 from app.registrations.service import ParticipantFilter
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ def _value(choice: StrEnum) -> str:
 def _words(choice: StrEnum) -> str:
     """A choice as the requester reads it ("Гражданское общество" for civil_society)."""
     if isinstance(choice, DocumentType):
-        return _(DOC_TYPE_LABELS[choice.value])
+        return doc_type_label(choice)
     return i18n.label(choice)
 
 

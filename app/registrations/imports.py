@@ -53,11 +53,11 @@ from app.registrations.models import (
     Sector,
 )
 from app.registrations.schemas import (
-    DOC_TYPE_LABELS,
     NeedsFields,
     PersonFields,
     RegistrationCreate,
     TravelDocumentIn,
+    doc_type_label,
 )
 from app.security import keyed_hash, same
 
@@ -403,7 +403,7 @@ def _choice_labels(column: str) -> dict[str, str]:
             for option in CHOICES[column]:
                 found.setdefault(_folded(i18n.label(option)), option.value)
                 if column == "doc_type":
-                    found.setdefault(_folded(_(DOC_TYPE_LABELS[option.value])), option.value)
+                    found.setdefault(_folded(doc_type_label(option)), option.value)
     return found
 
 

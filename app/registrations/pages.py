@@ -35,7 +35,6 @@ from app.registrations import service
 from app.registrations.deps import RegistrationDep
 from app.registrations.models import Category, Circle, Registration, RegistrationStatus, Sector
 from app.registrations.schemas import (
-    DOC_TYPE_LABELS,
     CheckInForm,
     DecisionForm,
     NeedsFields,
@@ -47,7 +46,7 @@ from app.registrations.schemas import (
     RegistrationCreate,
     TravelDocumentForm,
     TravelDocumentIn,
-    labelled,
+    doc_type_choices,
     language_choices,
 )
 from app.web import flash, redirect_303, render
@@ -81,11 +80,11 @@ SORTS = [
 
 def _choices() -> dict[str, Any]:
     """The options of the pages' lists, and the labels of the values they show."""
-    circles = [(v, _(t)) for v, t in labelled(Circle)]
-    categories = [(v, _(t)) for v, t in labelled(Category)]
-    statuses = [(v, _(t)) for v, t in labelled(RegistrationStatus)]
-    sectors = [(v, _(t)) for v, t in labelled(Sector)]
-    doc_types = [(value, _(label)) for value, label in DOC_TYPE_LABELS.items()]
+    circles = i18n.choices(Circle)
+    categories = i18n.choices(Category)
+    statuses = i18n.choices(RegistrationStatus)
+    sectors = i18n.choices(Sector)
+    doc_types = doc_type_choices()
     languages = language_choices(i18n.current_language())
     return {
         "circles": circles,

@@ -2,7 +2,6 @@
 
 import re
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
@@ -22,8 +21,6 @@ from app.registrations.models import (
 # The consent texts a delegate agrees to; the version is stored with each consent.
 CONSENT_TEXT_VERSION = "2026-02"
 LANGUAGE_CODES = frozenset({"hy", "az", "ru", "en", "tr", "ka", "fr", "de", "fa", "ar", "uk", "es"})
-# How pages, exports and imports name the kinds of travel document.
-DOC_TYPE_LABELS = {"passport": N_("Passport"), "id_card": N_("Identity card"), "other": N_("Other")}
 MAX_ID = 2**31 - 1
 EMAIL_MAX = 254
 SORT_KEYS = ("name", "organisation", "status", "registered")
@@ -355,9 +352,18 @@ class PersonHistory(BaseModel):
     registrations: list[PersonHistoryItem]
 
 
-def labelled(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    """(value, label) pairs of an enum, for a page's select (the English label: `_()` it)."""
-    return [(m.value, i18n.label_text(m)) for m in enum]
+# How pages, exports and imports name the kinds of travel document.
+DOC_TYPE_LABELS = {"passport": N_("Passport"), "id_card": N_("Identity card"), "other": N_("Other")}
+
+
+def doc_type_label(value: DocumentType | str) -> str:
+    """A kind of travel document in the reader's language (its own words, not its enum label)."""
+    return _(DOC_TYPE_LABELS[value])
+
+
+def doc_type_choices() -> list[tuple[str, str]]:
+    """(value, words in the reader's language) of each kind of travel document, for a select."""
+    return [(value, _(label)) for value, label in DOC_TYPE_LABELS.items()]
 
 
 def language_choices(language: str = "en") -> list[tuple[str, str]]:

@@ -39,7 +39,7 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Result, Select, and_, bindparam, case, func, select
+from sqlalchemy import Result, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from app.agenda.models import (
@@ -51,6 +51,7 @@ from app.agenda.models import (
     SpeakerRole,
 )
 from app.agenda.models import Room as RoomModel
+from app.agenda.programme import EVENT_ID, ROLE_ORDER
 from app.crossings.models import (
     Crossing,
     CrossingDirection,
@@ -62,7 +63,7 @@ from app.crossings.models import (
 from app.db import utcnow
 from app.delegations.models import Delegation
 from app.events.models import Event, EventKind, EventStatus
-from app.i18n import N_, _
+from app.i18n import N_, _, label
 from app.officials.models import Official
 from app.outcomes import service as outcomes_service
 from app.press import schemas as press_schemas
@@ -86,24 +87,8 @@ class Variant(StrEnum):
     PUBLIC = "public"
 
 
-# Speakers are listed moderators first, then in the order the organiser gave them.
-ROLE_ORDER = {
-    SpeakerRole.MODERATOR: 0,
-    SpeakerRole.SPEAKER: 1,
-    SpeakerRole.PANELLIST: 2,
-    SpeakerRole.GUEST: 3,
-    SpeakerRole.RAPPORTEUR: 4,
-}
-# The summary's words for these values, translated where shown (`_(ROLE_LABELS[role])`); the
-# kinds of session are their enum labels, which the catalogue has (app.i18n.label).
-ROLE_LABELS = {
-    SpeakerRole.MODERATOR: N_("Moderator"),
-    SpeakerRole.SPEAKER: N_("Speaker"),
-    SpeakerRole.PANELLIST: N_("Panellist"),
-    SpeakerRole.GUEST: N_("Guest"),
-    SpeakerRole.RAPPORTEUR: N_("Rapporteur"),
-}
-KIND_LABELS = {kind: kind.value.replace("_", " ").capitalize() for kind in SessionKind}
+# The summary's words for these values, translated where shown (`_(CIRCLE_LABELS[circle])`); the
+# speakers' roles and the kinds of session are their enum labels (app.i18n.label).
 CIRCLE_LABELS = {Circle.CORE: N_("Core members"), Circle.BROADER: N_("Broader circle")}
 CATEGORY_LABELS = {
     Category.CIVIL_SOCIETY: N_("Civil society"),
@@ -202,19 +187,11 @@ class Speaker:
     @property
     def text(self) -> str:
         """As the summary writes it: "Moderator: Name, Title, Institution"."""
-        return self.written(role_label(self.role))
+        return self.written(label(self.role))
 
     def written(self, role: str) -> str:
         """`text` with the role already in words (the agenda looks the roles up once)."""
         return f"{role}: {', '.join(filter(None, (self.name, self.title, self.institution)))}"
-
-
-def role_label(role: SpeakerRole) -> str:
-    return _(ROLE_LABELS[role])
-
-
-def kind_label(kind: SessionKind) -> str:
-    return _(KIND_LABELS[kind])
 
 
 @dataclass(slots=True)
@@ -419,11 +396,8 @@ def overview(event: Event) -> Overview:
     )
 
 
-# The statements are built once and run with the event's id: building a SELECT of a dozen columns
-# and joins costs more than running it.
-EVENT_ID = bindparam("event_id")
-
-
+# The statements are built once and run with the event's id (the programme's EVENT_ID): building a
+# SELECT of a dozen columns and joins costs more than running it.
 def _run(db: Session, query: Select[Any], event: Event) -> Result[Any]:
     """A statement of plain columns, run on the session's connection (in its transaction): the
     ORM's result machinery has nothing to add to rows of plain values, and costs a third more."""
@@ -568,8 +542,8 @@ def agenda(db: Session, event: Event, variant: Variant) -> tuple[list[Day], list
             given, family = person
             session.speakers.append(Speaker(role, f"{given or ''} {family or ''}".strip(), False))
     by_day: dict[date, list[HeldSession]] = defaultdict(list)
-    kind_labels = {kind: kind_label(kind) for kind in SessionKind}
-    role_labels = {role: role_label(role) for role in SpeakerRole}
+    kind_labels = {kind: label(kind) for kind in SessionKind}
+    role_labels = {role: label(role) for role in SpeakerRole}
     for session in sessions.values():
         session.finish(kind_labels, role_labels)
         by_day[session.start.date()].append(session)

@@ -14,12 +14,7 @@ from app.accounts import service
 from app.accounts.models import User
 from app.mail.models import OutboxMessage
 from tests.factories import EventFactory, UserFactory
-
-
-def translated(code: str, message: str) -> str:
-    """What the pages show for `message` in `code` (the English until the catalogue has it)."""
-    with i18n.use_language(code):
-        return i18n.gettext(message)
+from tests.support import message_in, read_in
 
 
 def html_lang(text: str) -> str:
@@ -56,7 +51,7 @@ def test_switcher_sets_the_cookie_and_the_next_page_is_in_that_language(client, 
     page = client.get("/login")
     assert html_lang(page.text) == "hy"
     assert page.headers["content-language"] == "hy"
-    assert translated("hy", "Sign in to Parley") in page.text
+    assert message_in("hy", "Sign in to Parley") in page.text
 
 
 def test_switcher_without_the_csrf_token_is_refused(client) -> None:
@@ -114,7 +109,7 @@ def test_every_page_has_the_switcher_in_its_footer_with_a_label(client, path) ->
 def test_switcher_label_is_in_the_pages_language(client) -> None:
     text = client.get("/login", headers={"Accept-Language": "az"}).text
 
-    assert f'<label for="language-choice">{translated("az", "Language")}</label>' in text
+    assert f'<label for="language-choice">{message_in("az", "Language")}</label>' in text
     assert '<option value="az" lang="az" selected>' in text
 
 
@@ -130,11 +125,11 @@ def test_accept_language_chooses_the_page_language(client, header, expected) -> 
 
     assert html_lang(r.text) == expected
     assert r.headers["content-language"] == expected
-    assert translated(expected, "Sign in to Parley") in r.text
+    assert message_in(expected, "Sign in to Parley") in r.text
 
 
 def test_the_cookie_beats_the_browser(client) -> None:
-    client.cookies.set(i18n.LANGUAGE_COOKIE, "az", domain="testserver.local")
+    read_in(client, "az")
 
     r = client.get("/login", headers={"Accept-Language": "ru"})
 
@@ -146,18 +141,18 @@ def test_the_cookie_beats_the_browser(client) -> None:
 
 def test_a_users_own_language_beats_the_cookie_and_the_browser(client, login) -> None:
     login(UserFactory(language="az"))
-    client.cookies.set(i18n.LANGUAGE_COOKIE, "hy", domain="testserver.local")
+    read_in(client, "hy")
 
     r = client.get("/events", headers={"Accept-Language": "ru"})
 
     assert html_lang(r.text) == "az"
     assert r.headers["content-language"] == "az"
-    assert translated("az", "Events") in r.text
+    assert message_in("az", "Events") in r.text
 
 
 def test_a_user_without_a_language_gets_the_cookies(client, login) -> None:
     login(UserFactory(language=None))
-    client.cookies.set(i18n.LANGUAGE_COOKIE, "hy", domain="testserver.local")
+    read_in(client, "hy")
 
     assert html_lang(client.get("/events", headers={"Accept-Language": "ru"}).text) == "hy"
 
@@ -184,7 +179,7 @@ def test_account_page_shows_the_language_section_with_the_current_choice(client,
     assert '<form method="post" action="/language"' in section
     assert '<input type="hidden" name="next" value="/account">' in section
     assert '<label for="f-language">' in section
-    assert f'<option value="">{translated("hy", "Follow my browser")}</option>' in section
+    assert f'<option value="">{message_in("hy", "Follow my browser")}</option>' in section
     assert '<option value="hy" lang="hy" selected>' in section
     assert html_lang(text) == "hy"
 
@@ -194,13 +189,13 @@ def test_account_page_without_a_choice_selects_follow_my_browser(client, login) 
 
     text = client.get("/account", headers={"Accept-Language": "ru"}).text
 
-    assert f'<option value="" selected>{translated("ru", "Follow my browser")}</option>' in text
+    assert f'<option value="" selected>{message_in("ru", "Follow my browser")}</option>' in text
     assert html_lang(text) == "ru"
 
 
 def test_follow_my_browser_forgets_the_users_language_and_the_cookie(client, login, form, db) -> None:
     user = login(UserFactory(language="hy"))
-    client.cookies.set(i18n.LANGUAGE_COOKIE, "hy", domain="testserver.local")
+    read_in(client, "hy")
 
     r = form("/language", {"language": "", "next": "/account"})
 
@@ -274,7 +269,7 @@ def test_api_errors_are_in_the_callers_language(client) -> None:
     r = client.get("/api/v1/me", headers={"Authorization": "Bearer pt_nonsense", "Accept-Language": "ru"})
 
     assert r.status_code == 401
-    assert r.json()["detail"] == translated("ru", "The API token is not valid.")
+    assert r.json()["detail"] == message_in("ru", "The API token is not valid.")
 
 
 # --- e-mails in the recipient's language ---------------------------------------------------------
@@ -288,11 +283,11 @@ def test_password_reset_mail_is_in_the_recipients_language(client, form, db) -> 
 
     assert r.status_code == 303
     message = db.scalars(select(OutboxMessage)).one()
-    assert message.subject == translated("ru", "Reset your Parley password")
+    assert message.subject == message_in("ru", "Reset your Parley password")
     assert '<html lang="ru">' in message.body_html
-    assert str(escape(translated("ru", "Hello %(name)s,") % {"name": "Anna Ivanova"})) in message.body_html
+    assert str(escape(message_in("ru", "Hello %(name)s,") % {"name": "Anna Ivanova"})) in message.body_html
     works_once = "The link works once. If you did not ask for it, ignore this message: your password stays as it is."
-    assert str(escape(translated("ru", works_once))) in message.body_html
+    assert str(escape(message_in("ru", works_once))) in message.body_html
 
 
 def test_password_reset_mail_without_a_choice_is_in_the_senders_language(db) -> None:
@@ -302,7 +297,7 @@ def test_password_reset_mail_without_a_choice_is_in_the_senders_language(db) -> 
         service.request_password_reset(db, email="leyla@example.org")
 
     message = db.scalars(select(OutboxMessage)).one()
-    assert message.subject == translated("az", "Reset your Parley password")
+    assert message.subject == message_in("az", "Reset your Parley password")
     assert '<html lang="az">' in message.body_html
 
 
@@ -321,8 +316,8 @@ def test_form_errors_are_in_the_readers_language(client, form) -> None:
     r = form("/login", {"email": "", "password": ""}, headers={"Accept-Language": "ru"})
 
     assert r.status_code == 422
-    assert translated("ru", "This field is required.") in r.text
-    assert translated("ru", "Please correct the highlighted fields.") in r.text
+    assert message_in("ru", "This field is required.") in r.text
+    assert message_in("ru", "Please correct the highlighted fields.") in r.text
 
 
 def test_error_pages_are_in_the_readers_language(client) -> None:
@@ -330,8 +325,8 @@ def test_error_pages_are_in_the_readers_language(client) -> None:
 
     assert r.status_code == 404
     assert html_lang(r.text) == "hy"
-    assert translated("hy", "Not found.") in r.text
-    assert translated("hy", "Page not found") in r.text
+    assert message_in("hy", "Not found.") in r.text
+    assert message_in("hy", "Page not found") in r.text
 
 
 def test_event_list_shows_dates_with_the_month_names_of_the_language(client) -> None:

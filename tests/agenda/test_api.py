@@ -16,6 +16,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 SESSION = {
     "kind": "thematic_session",
@@ -28,11 +29,6 @@ SESSION = {
 
 def moment(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def error_fields(r) -> set[str]:

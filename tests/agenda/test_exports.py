@@ -27,6 +27,7 @@ from tests.factories import (
     RoomFactory,
     organiser,
 )
+from tests.support import settle
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
 # The schedule schemas live beside the checkout (in CI); the tests that need them skip elsewhere.
@@ -34,11 +35,6 @@ SCHEMAS = ROOT.parent / "shared" / "schemas"
 needs_schemas = pytest.mark.skipif(
     not SCHEMAS.is_dir(), reason=f"the frab schedule schemas are not at {SCHEMAS} (they are beside the checkout in CI)"
 )
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

@@ -19,6 +19,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
 FORM = {
@@ -31,11 +32,6 @@ FORM = {
     "audience": "everyone",
     "is_published": "on",
 }
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def titled(db, title):

@@ -26,13 +26,9 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

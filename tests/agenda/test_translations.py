@@ -6,7 +6,6 @@ import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import func, select
 
@@ -28,6 +27,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import pdf_text, read_in, settle, squeezed
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
 DAY_ONE = date(2026, 2, 13)
@@ -38,15 +38,6 @@ SECURITY_RU = "Региональная безопасность, границы
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime.combine(DAY_ONE, datetime.min.time().replace(hour=hour, minute=minute), YEREVAN)
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
-
-
-def in_language(client, code: str) -> None:  # type: ignore[no-untyped-def]
-    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
 
 
 def translated(db, title: str = SECURITY, **kwargs):  # type: ignore[no-untyped-def]
@@ -183,9 +174,9 @@ def test_programme_page_in_armenian_shows_the_armenian_title_and_falls_back_in_a
     settle(db)
     url = f"/events/{session.event_id}/programme"
 
-    in_language(client, "hy")
+    read_in(client, "hy")
     hy = client.get(url).text
-    in_language(client, "az")
+    read_in(client, "az")
     az = client.get(url).text
 
     assert f"<h3>{SECURITY_HY}</h3>" in hy and "<strong>նկարագրություն</strong>" in hy
@@ -195,22 +186,18 @@ def test_programme_page_in_armenian_shows_the_armenian_title_and_falls_back_in_a
 def test_programme_pdf_in_russian_carries_the_russian_title(client, db):
     session = translated(db)
     settle(db)
-    in_language(client, "ru")
+    read_in(client, "ru")
 
     content = client.get(f"/events/{session.event_id}/programme.pdf").content
 
-    document = pdfium.PdfDocument(content)
-    try:
-        text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
-    finally:
-        document.close()
+    text = squeezed(pdf_text(content))
     assert "Региональная безопасность" in text and "Regional security" not in text
 
 
 def test_the_json_ld_block_names_the_session_as_the_page_does(client, db):
     session = translated(db)
     settle(db)
-    in_language(client, "ru")
+    read_in(client, "ru")
 
     page = client.get(f"/events/{session.event_id}/programme").text
     block = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
@@ -225,7 +212,7 @@ def test_session_detail_in_armenian_shows_the_translation_and_the_original(clien
     session = translated(db)
     login(organiser(session.event))
     settle(db)
-    in_language(client, "hy")
+    read_in(client, "hy")
 
     r = client.get(f"/events/{session.event_id}/agenda/sessions/{session.id}")
 
@@ -452,9 +439,9 @@ def test_itinerary_shows_the_session_in_the_delegates_language(client, login, db
         (entry,) = [e for e in itineraries.build(db, registration=person).entries if not e.is_crossing]
     login(delegate(person))
     settle(db)
-    in_language(client, "hy")
+    read_in(client, "hy")
     page = client.get("/me/itinerary").text
-    in_language(client, "az")
+    read_in(client, "az")
     fallback = client.get("/me/itinerary").text
 
     assert (entry.title, entry.description) == (SECURITY_RU, "The **original** description.")

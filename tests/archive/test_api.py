@@ -18,11 +18,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
+from tests.support import settle
 
 
 def _events(db) -> int:

@@ -24,11 +24,7 @@ from tests.factories import (
     press_officer,
     with_document,
 )
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
+from tests.support import settle
 
 
 def base(crossing: Crossing) -> str:

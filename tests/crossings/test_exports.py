@@ -30,11 +30,7 @@ from tests.factories import (
     press_officer,
     with_document,
 )
-
-
-def settle(db):  # type: ignore[no-untyped-def]
-    db.commit()
-    db.expire_all()
+from tests.support import settle
 
 
 def on_manifest(crossing, number: str | None = "AZ1234567", vehicle=None, status=ManifestStatus.LISTED, **person):  # type: ignore[no-untyped-def]

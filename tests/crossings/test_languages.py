@@ -7,7 +7,6 @@ import csv
 import io
 from datetime import date
 
-import pypdfium2 as pdfium
 import pytest
 
 from app import i18n
@@ -27,30 +26,9 @@ from tests.factories import (
     organiser,
     with_document,
 )
+from tests.support import message_in, pdf_text, read_in, settle, squeezed
 
 FEB_13 = date(2026, 2, 13)
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
-
-
-def in_language(client, code: str) -> None:  # type: ignore[no-untyped-def]
-    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
-
-
-def words(code: str, *messages: str) -> list[str]:
-    with i18n.use_language(code):
-        return [i18n.gettext(m) for m in messages]
-
-
-def pdf_text(content: bytes) -> str:
-    document = pdfium.PdfDocument(content)
-    try:
-        return " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in document)
-    finally:
-        document.close()
 
 
 @pytest.fixture
@@ -77,11 +55,13 @@ def test_the_crossing_page_speaks_the_readers_language(client, login, db, crossi
     login(organiser(crossing.event))
     url = f"/events/{crossing.event_id}/crossings/{crossing.id}"
     settle(db)
-    in_language(client, code)
+    read_in(client, code)
 
     r = client.get(url)
 
-    arrival, no_document, listed = words(code, "Arrival", "No travel document.", "Listed")
+    arrival = message_in(code, "Arrival")
+    no_document = message_in(code, "No travel document.")
+    listed = message_in(code, "Listed")
     with i18n.use_language(code):
         day = i18n.format_day(FEB_13)
     assert r.status_code == 200
@@ -95,11 +75,11 @@ def test_the_board_in_russian(client, login, db, crossing):
     login(organiser(crossing.event))
     url = f"/events/{crossing.event_id}/crossings"
     settle(db)
-    in_language(client, "ru")
+    read_in(client, "ru")
 
     r = client.get(url)
 
-    (arrival,) = words("ru", "Arrival")
+    arrival = message_in("ru", "Arrival")
     assert r.status_code == 200 and f"{arrival}: Azerbaijan" in r.text
 
 
@@ -107,27 +87,28 @@ def test_the_printed_manifest_and_seating_list_in_armenian(client, login, db, cr
     login(organiser(crossing.event))
     base = f"/events/{crossing.event_id}/crossings/{crossing.id}"
     settle(db)
-    in_language(client, "hy")
+    read_in(client, "hy")
 
-    manifest = pdf_text(client.get(f"{base}/manifest.pdf").content)
-    seating = pdf_text(client.get(f"{base}/seating.pdf").content)
+    manifest = squeezed(pdf_text(client.get(f"{base}/manifest.pdf").content))
+    seating = squeezed(pdf_text(client.get(f"{base}/seating.pdf").content))
 
-    heading, officer = words("hy", "Crossing manifest", "Officer: name and rank")
+    heading = message_in("hy", "Crossing manifest")
+    officer = message_in("hy", "Officer: name and rank")
     with i18n.use_language("hy"):
         armenia = i18n.country_name("AM")
         month_day = i18n.format_day(FEB_13, fmt="long")
         people = i18n.ngettext("%(num)s person on the manifest.", "%(num)s people on the manifest.", 2) % {"num": 2}
     assert heading in manifest and officer in manifest and armenia in manifest
-    assert " ".join(month_day.split()) in manifest
+    assert squeezed(month_day) in manifest
     assert "Crossing manifest" not in manifest and "Armenia" not in manifest
-    assert " ".join(people.split()) in seating and "people on the manifest" not in seating
+    assert squeezed(people) in seating and "people on the manifest" not in seating
 
 
 def test_the_manifest_csv_keeps_its_keys_and_stored_values_in_every_language(client, login, db, crossing):
     login(organiser(crossing.event))
     url = f"/events/{crossing.event_id}/crossings/{crossing.id}/manifest.csv"
     settle(db)
-    in_language(client, "ru")
+    read_in(client, "ru")
 
     r = client.get(url)
 
@@ -144,7 +125,7 @@ def test_problems_are_worded_in_the_language_of_the_check(db, crossing):
     with i18n.use_language("az"):
         messages = [p.message for p in service.check(db, crossing=found)]
 
-    (no_document,) = words("az", "No travel document.")
+    no_document = message_in("az", "No travel document.")
     assert no_document in messages
 
 
@@ -153,7 +134,7 @@ def test_a_crossing_point_form_error_in_azerbaijani(client, login, form, db):
 
     login(AdminFactory())
     settle(db)
-    in_language(client, "az")
+    read_in(client, "az")
 
     r = form("/crossing-points/new", {"name_a": "Voskepar", "country_a": "AM", "name_b": "Ashaghi Askipara",
                                       "country_b": "AZ", "latitude": "95", "longitude": "45"})

@@ -31,15 +31,11 @@ from tests.factories import (
     press_officer,
     with_document,
 )
+from tests.support import settle
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
 FORM = {"crossing_point_id": "", "direction": "arrival", "day": "2026-02-13", "time": "08:00",
         "meeting_point": "Hotel Tsaghkadzor lobby", "meeting_time": "06:30"}
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def url(crossing: Crossing) -> str:

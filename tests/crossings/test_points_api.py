@@ -16,6 +16,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 BASE = "/api/v1/crossing-points"
 PAYLOAD = {
@@ -29,11 +30,6 @@ PAYLOAD = {
     "opening_hours": "08:00–20:00",
 }
 PROCEDURE = {"title": "Submit the passenger list", "lead_days": 10, "responsible_side": "visiting"}
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def error_fields(r) -> set[str]:

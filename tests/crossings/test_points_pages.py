@@ -18,6 +18,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 FORM = {
     "name_a": "Voskepar",
@@ -31,11 +32,6 @@ FORM = {
     "notes": "",
 }
 PROCEDURE = {"title": "Submit the passenger list", "lead_days": "10", "responsible_side": "visiting", "description": ""}
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def named(db, name):

@@ -12,14 +12,10 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 S = RegistrationStatus
 PAYLOAD = {"name": "Armenia", "country": "am", "side": "host", "head_name": "Anahit", "capacity_core": 8, "capacity_broader": 16}
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def error_fields(r) -> set[str]:

@@ -10,11 +10,7 @@ from app.errors import FieldError
 from app.i18n import use_language
 from app.registrations.models import Circle, RegistrationStatus
 from tests.factories import DelegationFactory, RegistrationFactory, coordinator, organiser
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
+from tests.support import read_in, settle
 
 
 def test_coordinators_are_listed_in_the_readers_collation(client, login, db):
@@ -24,7 +20,7 @@ def test_coordinators_are_listed_in_the_readers_collation(client, login, db):
     login(organiser(delegation.event))
     settle(db)
     url = f"/events/{delegation.event_id}/delegations/{delegation.id}"
-    client.cookies.set(i18n.LANGUAGE_COOKIE, "az", domain="testserver.local")
+    read_in(client, "az")
 
     detail = client.get(url).text
     listed = client.get(f"/events/{delegation.event_id}/delegations").text

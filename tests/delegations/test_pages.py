@@ -14,6 +14,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 S = RegistrationStatus
 FORM = {
@@ -24,11 +25,6 @@ FORM = {
     "capacity_core": "8",
     "capacity_broader": "16",
 }
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def named(db, name):

@@ -10,13 +10,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
-
-
-def settle(db):
-    """Commit the arrangement (a refused request rolls back its transaction), forget loaded state."""
-    db.commit()
-    db.expire_all()
-
+from tests.support import settle
 
 PAYLOAD = {
     "title": "Peace Bridge roundtable",

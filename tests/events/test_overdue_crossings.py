@@ -17,11 +17,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
-
-
-def settle(db):  # type: ignore[no-untyped-def]
-    db.commit()
-    db.expire_all()
+from tests.support import settle
 
 
 def step(crossing, title: str, lead_days: int, done: bool = False, position: int = 0) -> ProcedureStep:  # type: ignore[no-untyped-def]

@@ -13,14 +13,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
-
-
-def settle(db):
-    """Commit the arrangement (a refused request rolls back its transaction) and forget what is
-    loaded, so that each page loads what it shows, as a fresh request does."""
-    db.commit()
-    db.expire_all()
-
+from tests.support import settle
 
 EVENT_FORM = {
     "title": "Peace Bridge roundtable",

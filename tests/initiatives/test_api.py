@@ -10,12 +10,7 @@ from tests.factories import (
     RoadmapPhaseFactory,
     UserFactory,
 )
-
-
-def settle(db):
-    """Commit the arrangement (a refused request rolls back its transaction), forget loaded state."""
-    db.commit()
-    db.expire_all()
+from tests.support import settle
 
 
 def error_fields(r) -> set[str]:

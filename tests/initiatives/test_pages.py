@@ -21,14 +21,7 @@ from tests.factories import (
     UserFactory,
     organiser,
 )
-
-
-def settle(db):
-    """Commit the arrangement (a refused request rolls back its transaction) and forget what is
-    loaded, so that each page loads what it shows, as a fresh request does."""
-    db.commit()
-    db.expire_all()
-
+from tests.support import settle
 
 PHASE_FORM = {
     "name": "Dialogue",

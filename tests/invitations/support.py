@@ -39,13 +39,6 @@ DOCUMENT = {
 }
 
 
-def settle(db):  # type: ignore[no-untyped-def]
-    """Commit the arrangement (a refused request rolls back its transaction) and forget what is
-    loaded, so that each request loads what it uses, as a fresh one does."""
-    db.commit()
-    db.expire_all()
-
-
 def outbox(db, to: str | None = None) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
     query = select(OutboxMessage).order_by(OutboxMessage.id)
     if to is not None:

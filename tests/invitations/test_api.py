@@ -25,8 +25,8 @@ from tests.invitations.support import (
     open_delegation,
     open_invitation,
     outbox,
-    settle,
 )
+from tests.support import settle
 
 
 def test_list_is_paginated_and_filters_by_state(api, db):

@@ -16,12 +16,8 @@ from tests.factories import (
     coordinator,
     organiser,
 )
-from tests.invitations.support import REGISTRATION_FORM, open_delegation, outbox, settle
-
-
-def in_language(code: str, message: str) -> str:
-    with use_language(code):
-        return i18n.gettext(message)
+from tests.invitations.support import REGISTRATION_FORM, open_delegation, outbox
+from tests.support import message_in, read_in, settle
 
 
 def test_invitation_email_is_in_the_language_of_the_addresss_account(db):
@@ -52,7 +48,7 @@ def test_invitation_email_to_an_address_without_an_account_is_in_the_senders_lan
         )
 
     [message] = outbox(db, "nobody@example.org")
-    assert message.subject == in_language("ru", "Invitation: %(event)s") % {"event": "Tsaghkadzor roundtable"}
+    assert message.subject == message_in("ru", "Invitation: %(event)s") % {"event": "Tsaghkadzor roundtable"}
 
 
 def test_registration_notices_go_to_each_in_their_own_language(db):
@@ -68,14 +64,14 @@ def test_registration_notices_go_to_each_in_their_own_language(db):
 
     subjects = {m.to_address: m.subject for m in outbox(db)}
     assert subjects == {
-        "anahit@example.am": in_language("hy", "You are registered: %(event)s") % {"event": "Roundtable"},
-        "coordinator@example.org": in_language("ru", "New registration: %(event)s") % {"event": "Roundtable"},
-        "organiser@example.org": in_language("az", "New registration: %(event)s") % {"event": "Roundtable"},
+        "anahit@example.am": message_in("hy", "You are registered: %(event)s") % {"event": "Roundtable"},
+        "coordinator@example.org": message_in("ru", "New registration: %(event)s") % {"event": "Roundtable"},
+        "organiser@example.org": message_in("az", "New registration: %(event)s") % {"event": "Roundtable"},
     }
     # The name in the recipient's script: Armenian for the Armenian reader, Latin for the Russian.
     [registered] = outbox(db, "anahit@example.am")
     [notice] = outbox(db, "coordinator@example.org")
-    assert in_language("hy", "Hello %(name)s,") % {"name": "Անահիտ Հակոբյան"} in registered.body_html
+    assert message_in("hy", "Hello %(name)s,") % {"name": "Անահիտ Հակոբյան"} in registered.body_html
     assert "Anahit Hakobyan" in notice.body_html and "Հակոբյան" not in notice.body_html
 
 
@@ -87,19 +83,19 @@ def test_a_used_invitation_cannot_be_changed_says_so_in_the_readers_language(db,
     with use_language(code), pytest.raises(Conflict) as refused:
         service.revoke(db, actor=actor, invitation=invitation)
 
-    assert refused.value.message == in_language(code, service.NOT_PENDING["revoked"])
+    assert refused.value.message == message_in(code, service.NOT_PENDING["revoked"])
 
 
 def test_the_link_page_of_a_withdrawn_invitation_is_in_the_readers_language(client, db):
     InvitationFactory(status="revoked", token="withdrawn-token-0001-not-random")
     settle(db)
-    client.cookies.set(i18n.LANGUAGE_COOKIE, "ru", domain="testserver.local")
+    read_in(client, "ru")
 
     r = client.get("/invitations/withdrawn-token-0001-not-random")
 
     assert r.status_code == 410
-    assert in_language("ru", "This invitation has been withdrawn.") in r.text
-    assert in_language("ru", "This invitation has been withdrawn") in r.text  # the heading
+    assert message_in("ru", "This invitation has been withdrawn.") in r.text
+    assert message_in("ru", "This invitation has been withdrawn") in r.text  # the heading
 
 
 def test_batch_problems_are_in_the_readers_language(db):
@@ -109,5 +105,5 @@ def test_batch_problems_are_in_the_readers_language(db):
         service.parse_batch("ani@example.am, inner\n", delegation_id=delegation.id, circle="broader", category="expert")
 
     [problem] = invalid.value.errors
-    assert problem.message.startswith(in_language("hy", service.LINE_PROBLEMS["circle"]).split("%(value)s")[0])
-    assert invalid.value.message == in_language("hy", service.BatchInvalid.default_message)
+    assert problem.message.startswith(message_in("hy", service.LINE_PROBLEMS["circle"]).split("%(value)s")[0])
+    assert invalid.value.message == message_in("hy", service.BatchInvalid.default_message)

@@ -30,8 +30,8 @@ from tests.invitations.support import (
     open_delegation,
     open_invitation,
     outbox,
-    settle,
 )
+from tests.support import settle
 
 # --- the list ------------------------------------------------------------------------------------
 

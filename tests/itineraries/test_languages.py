@@ -25,6 +25,7 @@ from tests.factories import (
     delegate,
     organiser,
 )
+from tests.support import read_in, settle
 
 YEREVAN = ZoneInfo("Asia/Yerevan")
 FRIDAY = date(2026, 2, 13)
@@ -34,15 +35,6 @@ SECURITY_AZ = "Regional təhlükəsizlik"
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime.combine(FRIDAY, time(hour, minute), YEREVAN)
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
-
-
-def in_language(client, code: str) -> None:  # type: ignore[no-untyped-def]
-    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
 
 
 def loaded(db, session: AgendaSession) -> AgendaSession:  # type: ignore[no-untyped-def]
@@ -102,7 +94,7 @@ def test_the_itinerary_page_words_the_changes_and_dates_in_the_readers_language(
     person, user = moved_session(db)
     login(user)
     settle(db)
-    in_language(client, "hy")
+    read_in(client, "hy")
 
     r = client.get("/me/itinerary")
 

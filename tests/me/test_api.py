@@ -11,7 +11,8 @@ from tests.factories import (
     UserFactory,
     organiser,
 )
-from tests.invitations.support import DOCUMENT, settle
+from tests.invitations.support import DOCUMENT
+from tests.support import settle
 
 
 def reload(db, registration_id):  # type: ignore[no-untyped-def]

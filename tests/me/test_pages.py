@@ -14,7 +14,8 @@ from tests.factories import (
     UserFactory,
     organiser,
 )
-from tests.invitations.support import DOCUMENT, audit_actions, outbox, settle
+from tests.invitations.support import DOCUMENT, audit_actions, outbox
+from tests.support import settle
 
 
 def reload(db, registration_id):  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 PAYLOAD = {
     "name": "Armen Example",
@@ -20,11 +21,6 @@ PAYLOAD = {
     "institution": "Ministry of Foreign Affairs",
     "country": "am",
 }
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def error_fields(r) -> set[str]:

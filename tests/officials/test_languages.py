@@ -7,11 +7,7 @@ from app.agenda.models import SessionSpeaker, SpeakerRole
 from app.i18n import use_language
 from app.officials import service
 from tests.factories import AgendaSessionFactory, EventFactory, OfficialFactory, organiser
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
+from tests.support import read_in, settle
 
 
 def names_on(page: str) -> list[str]:
@@ -30,7 +26,7 @@ def test_armenian_reader_sees_armenian_names_first_in_the_heading_and_list(clien
     event, hrant = arrange(db)
     login(organiser(event))
     settle(db)
-    client.cookies.set(i18n.LANGUAGE_COOKIE, "hy", domain="testserver.local")
+    read_in(client, "hy")
 
     page = client.get(f"/events/{event.id}/officials").text
     detail = client.get(f"/events/{event.id}/officials/{hrant.id}").text
@@ -44,7 +40,7 @@ def test_russian_reader_sees_latin_names_for_armenian_officials(client, login, d
     event, hrant = arrange(db)
     login(organiser(event))
     settle(db)
-    client.cookies.set(i18n.LANGUAGE_COOKIE, "ru", domain="testserver.local")
+    read_in(client, "ru")
 
     page = client.get(f"/events/{event.id}/officials").text
 
@@ -76,7 +72,7 @@ def test_the_sessions_of_an_official_name_the_others_in_one_sentence(client, log
                 SessionSpeaker(session=session, official=other, role=SpeakerRole.SPEAKER)])
     login(organiser(event))
     settle(db)
-    client.cookies.set(i18n.LANGUAGE_COOKIE, "hy", domain="testserver.local")
+    read_in(client, "hy")
 
     page = client.get(f"/events/{event.id}/officials/{hrant.id}").text
 

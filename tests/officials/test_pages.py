@@ -15,6 +15,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 FORM = {
     "name": "Armen Example",
@@ -24,11 +25,6 @@ FORM = {
     "country": "AM",
     "notes": "",
 }
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def named(db, name):

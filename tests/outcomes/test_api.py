@@ -18,13 +18,9 @@ from tests.factories import (
     press_officer,
 )
 from tests.outcomes.helpers import PANEL_WORDS, panel
+from tests.support import settle
 
 PAYLOAD = {"notes": "We agreed on *next steps*.", "key_points": ["A working group", "A second roundtable"], "is_public": False}
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def error_fields(r) -> set[str]:

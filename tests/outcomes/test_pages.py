@@ -19,13 +19,9 @@ from tests.factories import (
     press_officer,
 )
 from tests.outcomes.helpers import PANEL_WORDS, panel
+from tests.support import read_in, settle
 
 FORM = {"notes": "The participants agreed on **next steps**.", "key_points": "- First point\nSecond point\n\n", "is_public": "on"}
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def outcome_of(db, session_id):
@@ -479,7 +475,7 @@ def test_the_markdown_export_and_the_pages_speak_the_readers_language(client, lo
     user = login(press_officer(event))
     user.language = None  # the cookie decides
     settle(db)
-    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
+    read_in(client, code)
 
     markdown = client.get(f"/events/{event.id}/outcomes.md").text
     page = client.get(f"/events/{event.id}/sessions/{p.session.id}/outcome").text

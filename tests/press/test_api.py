@@ -18,15 +18,11 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 STATEMENT = {"kind": "joint_statement", "language": "en", "title": "Joint statement", "body": "We agreed to meet again."}
 COVERAGE = {"outlet": "APA", "url": "https://apa.az/en/1", "title": "Roundtable in Tsaghkadzor",
             "published_on": "2026-02-14", "language": "az", "country": "az"}
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def error_fields(r) -> set[str]:

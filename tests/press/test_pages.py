@@ -22,17 +22,13 @@ from tests.factories import (
     press_officer,
     with_document,
 )
+from tests.support import read_in, settle
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 FORM = {"kind": "joint_statement", "language": "en", "title": "Joint statement of the roundtable",
         "body": "The participants **agreed** to meet again."}
 COVERAGE = {"outlet": "Armenpress", "url": "https://armenpress.am/eng/news/1", "title": "Peace Bridge roundtable",
             "published_on": "2026-02-14", "language": "hy", "country": "AM"}
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def joint_statement(event, *, title="Joint statement", body="We met.", status=PressStatus.DRAFT, **kwargs):
@@ -694,7 +690,7 @@ def test_the_feed_and_the_coverage_csv_speak_the_readers_language(client, login,
     user = login(press_officer(event))
     user.language = None  # the cookie decides
     settle(db)
-    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
+    read_in(client, code)
 
     feed = ET.fromstring(client.get(f"/events/{event.id}/press.atom").content)
     csv = client.get(f"/events/{event.id}/coverage.csv").content.decode("utf-8-sig").splitlines()

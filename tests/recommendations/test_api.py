@@ -20,14 +20,10 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import settle
 
 S = RecommendationStatus
 BASE = "/api/v1/recommendations"
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def error_fields(r) -> set[str]:

@@ -26,6 +26,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
+from tests.support import read_in, settle
 
 S = RecommendationStatus
 FORM = {
@@ -35,11 +36,6 @@ FORM = {
     "status": "proposed",
     "target_on": "2026-06-30",
 }
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def event_with_sides(**kwargs):
@@ -540,7 +536,7 @@ def test_roadmap_and_recommendation_speak_the_readers_language(client, db, code)
         event=EventFactory(initiative=initiative), phase=phase, status=S.AGREED, target_on=date(2026, 5, 1)
     )
     settle(db)
-    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
+    read_in(client, code)
 
     roadmap = client.get(f"/initiatives/{initiative.id}/roadmap")
     detail = client.get(url(recommendation))

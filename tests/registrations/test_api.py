@@ -19,15 +19,11 @@ from tests.factories import (
     press_officer,
     with_document,
 )
+from tests.support import settle
 
 S = RegistrationStatus
 DOCUMENT = {"doc_type": "passport", "doc_number": "AZ1234567", "doc_issuing_country": "az",
             "doc_nationality": "AZ", "doc_expires_on": "2031-05-01"}
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def reload(db, registration) -> Registration:

@@ -26,23 +26,9 @@ from tests.factories import (
     organiser,
     with_document,
 )
+from tests.support import message_in, read_in, settle
 
 S = RegistrationStatus
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
-
-
-def speak(client, code: str) -> None:
-    """The reader's language, as the language switcher sets it."""
-    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
-
-
-def in_language(code: str, message: str) -> str:
-    with use_language(code):
-        return i18n.gettext(message)
 
 
 def names_on(page: str) -> list[str]:
@@ -72,7 +58,7 @@ def test_armenian_reader_sees_armenian_names_where_people_have_them(client, logi
     event, hrant, _, _ = roundtable
     login(organiser(event))
     settle(db)
-    speak(client, "hy")
+    read_in(client, "hy")
 
     page = client.get(f"/events/{event.id}/participants").text
     detail = client.get(f"/events/{event.id}/participants/{hrant.id}").text
@@ -88,7 +74,7 @@ def test_russian_reader_sees_latin_names_for_armenian_people_and_cyrillic_ones(c
     event, hrant, _, ivan = roundtable
     login(organiser(event))
     settle(db)
-    speak(client, "ru")
+    read_in(client, "ru")
 
     page = client.get(f"/events/{event.id}/participants").text
     detail = client.get(f"/events/{event.id}/participants/{hrant.id}").text
@@ -114,7 +100,7 @@ def test_check_in_and_person_pages_show_the_readers_script(client, login, db, ro
     hrant.status = S.CONFIRMED
     login(organiser(event))
     settle(db)
-    speak(client, "hy")
+    read_in(client, "hy")
 
     desk = client.get(f"/events/{event.id}/check-in", params={"q": "Hrant"}).text
     person = client.get(f"/events/{event.id}/people/{hrant.person_id}").text
@@ -142,7 +128,7 @@ def test_azerbaijani_reader_sorts_c_cedilla_after_every_c(client, login, db, aze
     url = f"/events/{event.id}/participants"
 
     english = names_on(client.get(url).text)
-    speak(client, "az")
+    read_in(client, "az")
     azerbaijani = names_on(client.get(url).text)
     second_page = names_on(client.get(url, params={"per_page": 2, "page": 2}).text)
 
@@ -175,7 +161,7 @@ def test_participants_page_in_armenian_has_a_constant_query_count(client, login,
         RegistrationFactory(delegation=delegation, person=PersonFactory(family_name_native=f"Պետրոսյան{i}"))
     login(organiser(event))
     settle(db)
-    speak(client, "hy")
+    read_in(client, "hy")
     url = f"/events/{event.id}/participants"
 
     with count_queries() as count:
@@ -192,12 +178,12 @@ def test_participants_page_words_are_translated(client, login, db, roundtable):
     event, _, _, _ = roundtable
     login(organiser(event))
     settle(db)
-    speak(client, "ru")
+    read_in(client, "ru")
 
     page = client.get(f"/events/{event.id}/participants").text
 
     for message in ("Order by", "Registration date", "Travel document", "Filter the participants"):
-        assert in_language("ru", message) in page
+        assert message_in("ru", message) in page
     with use_language("ru"):
         assert f'<option value="civil_society">{i18n.label(Category.CIVIL_SOCIETY)}</option>' in page
         assert f">{i18n.label(S.REGISTERED)}</span>" in page  # the status of each line
@@ -221,12 +207,12 @@ def test_parleys_own_reason_is_shown_in_the_readers_language(client, login, db):
     service.approve(db, actor=organiser(delegation.event), registration=registration)
     login(organiser(delegation.event))
     settle(db)
-    speak(client, "hy")
+    read_in(client, "hy")
 
     page = client.get(f"/events/{delegation.event_id}/participants/{registration.id}").text
 
     assert registration.status_reason == "The circle is full."  # stored as Parley wrote it
-    assert f"<dd>{in_language('hy', 'The circle is full.')}</dd>" in page
+    assert f"<dd>{message_in('hy', 'The circle is full.')}</dd>" in page
 
 
 def test_purge_refusal_gives_the_day_with_its_month_name(db):
@@ -253,7 +239,7 @@ def test_decision_email_is_written_in_the_recipients_language(db):
         service.approve(db, actor=organiser(registration.event), registration=registration)
 
     message = db.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "hrant@example.am"))
-    assert message.subject == in_language("hy", service.SUBJECT_CONFIRMED)
+    assert message.subject == message_in("hy", service.SUBJECT_CONFIRMED)
     with use_language("hy"):
         hello = i18n.gettext("Hello %(name)s,") % {"name": "Հրանտ Թադևոսյան"}
     assert hello in message.body_html
@@ -268,7 +254,7 @@ def test_decision_email_to_someone_without_an_account_is_in_the_senders_language
         service.approve(db, actor=organiser(registration.event), registration=registration)
 
     message = db.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "guest@example.org"))
-    assert message.subject == in_language("ru", service.SUBJECT_CONFIRMED)
+    assert message.subject == message_in("ru", service.SUBJECT_CONFIRMED)
 
 
 # --- exports and imports -------------------------------------------------------------------------
@@ -293,7 +279,7 @@ def test_xlsx_export_speaks_the_requesters_language_and_csv_keeps_the_column_nam
     event, _ = listed
     login(organiser(event))
     settle(db)
-    speak(client, "ru")
+    read_in(client, "ru")
 
     xlsx = client.get(f"/events/{event.id}/participants.xlsx")
     csv_rows = list(csv.reader(io.StringIO(client.get(f"/events/{event.id}/participants.csv").content.decode("utf-8-sig"))))
@@ -321,7 +307,7 @@ def test_exported_csv_imports_again_and_changes_nothing(client, login, db, liste
     event, delegation = listed
     login(organiser(event))
     settle(db)
-    speak(client, "hy")
+    read_in(client, "hy")
 
     exported = client.get(f"/events/{event.id}/participants.csv").content
     preview = _import_preview(db, delegation, imports.decode(exported))
@@ -335,7 +321,7 @@ def test_xlsx_export_saved_as_csv_imports_again_in_every_language(client, login,
     event, delegation = listed
     login(organiser(event))
     settle(db)
-    speak(client, code)
+    read_in(client, code)
 
     sheet = load_workbook(io.BytesIO(client.get(f"/events/{event.id}/participants.xlsx").content), read_only=True).active
     buffer = io.StringIO()

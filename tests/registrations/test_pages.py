@@ -28,6 +28,7 @@ from tests.factories import (
     press_officer,
     with_document,
 )
+from tests.support import settle
 
 S = RegistrationStatus
 ADD_FORM = {
@@ -47,11 +48,6 @@ ADD_FORM = {
     "emergency_contact_name": "Aram",
     "emergency_contact_phone": "+374 99 000000",
 }
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def reload(db, registration) -> Registration:

@@ -10,7 +10,6 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-import pypdfium2 as pdfium
 from docx import Document
 
 from app.agenda.models import (
@@ -172,19 +171,6 @@ def held_event(*, published: bool = False, summary: bool = True, status: EventSt
 
 
 # --- reading the exported files --------------------------------------------------------------------
-
-
-def squeezed(text: str) -> str:
-    """Text as one line: a PDF breaks lines where its layout does."""
-    return " ".join(text.split())
-
-
-def pdf_text(content: bytes) -> str:
-    document = pdfium.PdfDocument(content)
-    try:
-        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
-    finally:
-        document.close()
 
 
 def docx_text(content: bytes) -> str:

@@ -20,17 +20,11 @@ from tests.summaries.helpers import (
     OFFICIAL,
     docx_text,
     held_event,
-    pdf_text,
-    squeezed,
 )
+from tests.support import pdf_text, settle, squeezed
 
 TITLE = "Peace Bridge roundtable in Tsaghkadzor"
 FORMATS = ["pdf", "md", "docx", "json"]
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def text_of(fmt: str, content: bytes) -> str:

@@ -6,14 +6,10 @@ import pytest
 
 from app import i18n
 from tests.factories import organiser
-from tests.summaries.helpers import docx_text, held_event, pdf_text, squeezed
+from tests.summaries.helpers import docx_text, held_event
+from tests.support import pdf_text, read_in, settle, squeezed
 
 HEADINGS = ["Overview", "Participation", "Agenda as held", "Officials met", "Outcomes and key points"]
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
 
 
 def expected(code: str, world) -> tuple[list[str], str]:  # type: ignore[no-untyped-def]
@@ -24,17 +20,13 @@ def expected(code: str, world) -> tuple[list[str], str]:  # type: ignore[no-unty
     return headings, day
 
 
-def in_language(client, code: str) -> None:  # type: ignore[no-untyped-def]
-    client.cookies.set(i18n.LANGUAGE_COOKIE, code, domain="testserver.local")
-
-
 @pytest.mark.parametrize("code", ["hy", "az", "ru"])
 def test_the_published_summary_is_read_in_the_language_asked_for(client, db, code):
     world = held_event(published=True)
     settle(db)
     headings, day = expected(code, world)
     base = f"/events/{world.event.id}/summary"
-    in_language(client, code)
+    read_in(client, code)
 
     page = client.get(base)
     pdf = client.get(f"{base}.pdf")
@@ -67,7 +59,7 @@ def test_the_pdf_of_another_language_is_printed_anew(client, login, db):
     address = f"/events/{world.event.id}/summary.pdf"
 
     english = client.get(address)
-    in_language(client, "ru")
+    read_in(client, "ru")
     russian = client.get(address)
 
     with i18n.use_language("ru"):
@@ -79,7 +71,7 @@ def test_the_pdf_of_another_language_is_printed_anew(client, login, db):
 def test_json_keys_stay_machine_keys_in_any_language(client, db):
     world = held_event(published=True)
     settle(db)
-    in_language(client, "hy")
+    read_in(client, "hy")
 
     r = client.get(f"/events/{world.event.id}/summary.json")
 

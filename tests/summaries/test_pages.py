@@ -33,11 +33,7 @@ from tests.factories import (
     press_officer,
 )
 from tests.summaries.helpers import CONCLUSION, OFFICIAL, held_event
-
-
-def settle(db):
-    db.commit()
-    db.expire_all()
+from tests.support import settle
 
 
 def url(world_or_event, suffix=""):

@@ -15,12 +15,6 @@ HEADER = (
 )
 
 
-def settle(db):
-    """Commit the arrangement and forget what is loaded, as a fresh request would."""
-    db.commit()
-    db.expire_all()
-
-
 def hidden_fields(html: str) -> dict[str, str]:
     """The sealed file of a preview page, as the browser would post it back."""
     return dict(re.findall(r'<input type="hidden" name="(payload|fingerprint|signature)" value="([^"]*)">', html))

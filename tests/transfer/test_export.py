@@ -24,7 +24,7 @@ from tests.factories import (
     organiser,
     press_officer,
 )
-from tests.transfer.conftest import settle
+from tests.support import settle
 
 COLUMNS = [
     "given_name",

@@ -23,7 +23,8 @@ from tests.factories import (
     organiser,
     press_officer,
 )
-from tests.transfer.conftest import HEADER, hidden_fields, settle
+from tests.support import settle
+from tests.transfer.conftest import HEADER, hidden_fields
 
 # Semicolons, a byte-order mark, headers in mixed case, Armenian and Azerbaijani letters, and a
 # quoted cell that holds the separator.
