@@ -31,6 +31,7 @@ from app.i18n import _, country_name, format_day
 from app.policy import Action
 from app.registrations import exports as registration_exports
 from app.registrations.models import DocumentType, Person, Registration
+from app.registrations.schemas import doc_type_label
 
 log = logging.getLogger(__name__)
 
@@ -254,12 +255,18 @@ def manifest_csv(manifest: Manifest) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def _pdf(template: str, manifest: Manifest) -> bytes:
-    from app.pdf import render_pdf  # WeasyPrint loads only where a PDF is made
+def printed_html(template: str, manifest: Manifest) -> str:
+    """The HTML that a printed list (templates/crossings/*_print.html) makes its PDF of."""
     from app.web import render_template
 
-    html = render_template(template, {"manifest": manifest, "event": manifest.event, "crossing": manifest.crossing})
-    return render_pdf(html, get_settings().base_url.rstrip("/"))
+    context = {"manifest": manifest, "event": manifest.event, "crossing": manifest.crossing, "doc_type_label": doc_type_label}
+    return render_template(template, context)
+
+
+def _pdf(template: str, manifest: Manifest) -> bytes:
+    from app.pdf import render_pdf  # WeasyPrint loads only where a PDF is made
+
+    return render_pdf(printed_html(template, manifest), get_settings().base_url.rstrip("/"))
 
 
 def manifest_pdf(manifest: Manifest) -> bytes:

@@ -30,6 +30,7 @@ from app.registrations.schemas import (
     NeedsFields,
     PersonFields,
     TravelDocumentIn,
+    doc_type_label,
 )
 from app.web import flash, redirect_303, render
 
@@ -92,6 +93,7 @@ def _detail(
         "revealed": revealed,
         "consents": {c.kind.value: c for c in registration.consents},
         "choices": registration_choices(),
+        "doc_type_label": doc_type_label,
         "consent_version": CONSENT_TEXT_VERSION,
         "cancellable": registration.status in registrations.CANCELLABLE,
     }

@@ -12,8 +12,7 @@ from app.crossings import exports, service
 from app.crossings.models import CrossingDirection, ManifestStatus
 from app.delegations.models import DelegationSide
 from app.events.models import Event
-from app.registrations.models import RegistrationStatus
-from app.web import render_template
+from app.registrations.models import DocumentType, RegistrationStatus
 from tests.factories import (
     AdminFactory,
     CrossingFactory,
@@ -59,10 +58,6 @@ def load(db, crossing):  # type: ignore[no-untyped-def]
     viewer = organiser(event)
     found = service.get_for_viewer(db, viewer=viewer, event=event, crossing_id=crossing.id)
     return exports.load(db, viewer=viewer, crossing=found)
-
-
-def printed(template: str, manifest) -> str:  # type: ignore[no-untyped-def]
-    return render_template(template, {"manifest": manifest, "event": manifest.event, "crossing": manifest.crossing})
 
 
 def url(crossing, file: str) -> str:  # type: ignore[no-untyped-def]
@@ -192,7 +187,7 @@ def test_printed_manifest_names_both_sides_the_time_and_every_full_number(db, cr
     settle(db)
 
     manifest = load(db, crossing)
-    html = printed("crossings/manifest_print.html", manifest)
+    html = exports.printed_html("crossings/manifest_print.html", manifest)
 
     assert "Voskepar (Armenia) / Ashaghi Askipara (Azerbaijan)" in html
     assert "Arrival: from Azerbaijan (Ashaghi Askipara) into Armenia (Voskepar)" in html
@@ -202,6 +197,16 @@ def test_printed_manifest_names_both_sides_the_time_and_every_full_number(db, cr
     assert "AZ7654321" in html and "AZ1112223" in html and "Əliyeva" in html
     assert "Border service of Armenia" in html and "Border service of Azerbaijan" in html
     assert html.count('class="signature"') == 2
+
+
+def test_printed_manifest_names_the_kind_of_document_as_the_registration_pages_do(db, crossing):
+    entry = on_manifest(crossing, "AZ7654321")
+    entry.registration.doc_type = DocumentType.ID_CARD
+    settle(db)
+
+    html = exports.printed_html("crossings/manifest_print.html", load(db, crossing))
+
+    assert "<td>Identity card</td>" in html
 
 
 def test_printed_departure_leaves_the_host_country(db, crossing):
@@ -224,7 +229,7 @@ def test_seating_list_puts_each_passenger_in_their_vehicle_and_lists_the_unseate
 
     manifest = load(db, crossing)
     seating = [(s.vehicle.label if s.vehicle else None, [r.family_name for r in s.rows]) for s in manifest.seating()]
-    html = printed("crossings/seating_print.html", manifest)
+    html = exports.printed_html("crossings/seating_print.html", manifest)
 
     assert seating == [("Bus 1", ["Aliyeva", "Huseynova"]), ("Van", ["Babayeva"]), (None, ["Karimov"])]
     assert "Bus 1 · 10 AZ 101" in html and "Driver: Elvin" in html and "2 of 20 seats taken" in html

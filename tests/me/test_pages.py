@@ -104,6 +104,18 @@ def test_detail_shows_forms_filled_in_and_a_masked_document(client, db, login):
     assert "AB1234567" not in r.text
 
 
+def test_detail_names_the_kind_of_document_as_the_registration_pages_do(client, db, login):
+    user, reg = delegate(db)
+    document = {**DOCUMENT, "doc_type": "id_card"}
+    registrations.set_travel_document(db, actor=user, registration=reg, data=TravelDocumentIn(**document))
+    login(user)
+    settle(db)
+
+    r = client.get(f"/me/registrations/{reg.id}")
+
+    assert "<dd>Identity card</dd>" in r.text
+
+
 def test_save_person_and_needs(client, db, login, form):
     user, reg = delegate(db)
     login(user)
