@@ -151,6 +151,18 @@ def label(value: Enum | str) -> str:
     return gettext(label_text(value))
 
 
+def labels(*enums: type[Enum]) -> dict[Any, str]:
+    """Each member of `enums` → its label, in the reader's language: for a page that labels many
+    rows. Built once per language and set of enums (the catalogues do not change); read it only."""
+    return _labels(current_language(), enums)
+
+
+@lru_cache
+def _labels(language: str, enums: tuple[type[Enum], ...]) -> dict[Any, str]:
+    words = translations(language)
+    return {member: words.gettext(label_text(member)) for enum in enums for member in enum}
+
+
 def choices(members: Iterable[Enum]) -> list[tuple[str, str]]:
     """(value, label) of each member, for a select: `choices(EventStatus)`."""
     return [(member.value, label(member)) for member in members]

@@ -177,7 +177,8 @@ def probe_page(page: Page, scenario: Scenario, app, engine, client_for: Callable
             with recording_queries(engine) as statements:
                 response = client.get(path, headers=RENDER)
             check(response, content_type)
-            served = served_statements(client, path, content_type, engine)
+            # Only HTML pages are kept: anything else is rendered again, as counted above.
+            served = served_statements(client, path, content_type, engine) if page.is_html else statements
         except (PageError, SignInFailed) as exc:
             result["status"] = "error"
             result["notes"].append(f"as {target.identity}: {exc}")

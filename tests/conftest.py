@@ -26,8 +26,8 @@ os.environ.update(
     PARLEY_BASE_URL="http://parley.test",
     PARLEY_LOG_LEVEL="WARNING",
     # Tests write through sessions that never commit (each is rolled back), so the data version
-    # cannot see their writes: pages are rendered for each request, but in tests/test_page_cache.py
-    # and the browser journeys, whose live servers commit.
+    # cannot see their writes: pages are rendered for each request, but in tests/test_page_cache.py,
+    # tests/test_bench.py and the browser journeys, whose databases commit.
     PARLEY_PAGE_CACHE_MEGABYTES="0",
 )
 

@@ -1,12 +1,12 @@
 """Pages kept in memory (app.page_cache) and the data version they are kept under (app.db).
 
 The suite's sessions never commit, so these tests work on a database of their own: a SQLite file
-in tmp_path built by the migrations, whose commits are real, and which `app.db.get_engine()` is
-for the test's duration. The middleware is tested around a small site whose handlers count their
+in tmp_path, copied from one the migrations built for the module, whose commits are real, and
+which `app.db.get_engine()` is for the test's duration. The middleware is tested around a small site whose handlers count their
 renders, and end to end through the Parley app, signed in through the login form.
 """
 
-import re
+import shutil
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +27,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.accounts.models import LoginAttempt, User, UserSession
 from app.audit.models import AuditEntry
@@ -35,6 +35,7 @@ from app.config import get_settings
 from app.db import (
     DataVersion,
     get_engine,
+    make_engine,
     read_data_version,
     session_factory,
     unversioned,
@@ -44,10 +45,12 @@ from app.initiatives.models import Initiative
 from app.main import create_app
 from app.page_cache import MAX_PAGE_BYTES, PageCache
 from app.web import CSRF_FIELD, SESSION_COOKIE
-from bench.measure import recording_queries
+from bench.measure import csrf_from, recording_queries, sign_in
+from bench.scenario import Account
 from tests import factories
 from tests.conftest import BACKEND, alembic_config, own_postgres_database
 from tests.events.test_pages import EVENT_FORM as EVENT_PAGE_FORM
+from tests.support import committing
 
 READ_VERSION = "SELECT value FROM data_version WHERE id = 1"
 
@@ -58,15 +61,18 @@ def _forget_database() -> None:
         cached.cache_clear()
 
 
+def migrate(engine: Engine) -> None:
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+
+
 @contextmanager
 def app_database(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """`app.db.get_engine()`, meanwhile: the database of `url`, migrated, whose commits are real
-    (as bench/run.py's `_app_on` points the app at another database)."""
+    """`app.db.get_engine()`, meanwhile: the database of `url`, whose commits are real (as
+    bench/run.py's `_app_on` points the app at another database)."""
     monkeypatch.setenv("PARLEY_DATABASE_URL", url)
     _forget_database()
     engine = get_engine()
-    with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), "head")
     try:
         yield engine
     finally:
@@ -74,29 +80,35 @@ def app_database(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
         _forget_database()  # the next get_engine() is the suite's database again
 
 
+@pytest.fixture(scope="module")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file the migrations built, once for the module: each test works on a copy."""
+    template = tmp_path_factory.mktemp("page_cache") / "migrated.sqlite3"
+    engine = make_engine(f"sqlite:///{template}")
+    try:
+        migrate(engine)
+    finally:
+        engine.dispose()
+    return template
+
+
 @pytest.fixture
-def real_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A SQLite file of this test's own (whichever backend the suite runs on)."""
-    with app_database(f"sqlite:///{tmp_path}/committed.sqlite3", monkeypatch) as engine:
+def real_engine(migrated_sqlite: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """A SQLite file of this test's own (whichever backend the suite runs on), migrated."""
+    copy = tmp_path / "committed.sqlite3"
+    shutil.copyfile(migrated_sqlite, copy)
+    with app_database(f"sqlite:///{copy}", monkeypatch) as engine:
         yield engine
 
 
 @pytest.fixture
 def postgres_engine(monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """A PostgreSQL database of this test's own, where the version is read in a worker thread."""
+    """A PostgreSQL database of this test's own, migrated, where the version is read in a worker thread."""
     if BACKEND != "postgres":
         pytest.skip("PostgreSQL variant: run with PARLEY_TEST_BACKEND=postgres and PARLEY_TEST_DATABASE_URL")
     with own_postgres_database("page_cache") as url, app_database(url, monkeypatch) as engine:
+        migrate(engine)
         yield engine
-
-
-@contextmanager
-def committing(engine: Engine) -> Iterator[Session]:
-    """A session committed at the end of the block; the factories flush into it."""
-    with Session(engine, expire_on_commit=False) as db:
-        factories.use_session(db)
-        yield db
-        db.commit()
 
 
 def add_initiative(engine: Engine, name: str = "Peace Bridge") -> None:
@@ -384,12 +396,22 @@ class Cached:
     client: TestClient
 
 
+@contextmanager
+def cached_site(
+    max_bytes: int = 1024 * 1024, wrap: Callable[[ASGIApp], ASGIApp] | None = None
+) -> Iterator[Cached]:
+    """The small site behind a PageCache of `max_bytes` on a fake clock (and behind `wrap`)."""
+    site, clock = Site(), Clock()
+    app: ASGIApp = PageCache(site.app(), max_bytes=max_bytes, clock=clock)
+    with TestClient(wrap(app) if wrap else app) as client:
+        yield Cached(site, clock, client)
+
+
 @pytest.fixture
 def cached(real_engine: Engine) -> Iterator[Cached]:
     """The small site behind a PageCache of 1 MB on a fake clock."""
-    site, clock = Site(), Clock()
-    with TestClient(PageCache(site.app(), max_bytes=1024 * 1024, clock=clock)) as client:
-        yield Cached(site, clock, client)
+    with cached_site() as site:
+        yield site
 
 
 def test_page_cache_second_identical_get_is_answered_from_memory(cached: Cached, real_engine: Engine) -> None:
@@ -549,8 +571,8 @@ def test_page_cache_renders_every_time_what_is_not_a_page(cached: Cached, real_e
 
 @pytest.mark.parametrize(("size", "renders"), [(MAX_PAGE_BYTES, 1), (MAX_PAGE_BYTES + 1, 2)], ids=["at_most", "over"])
 def test_page_cache_keeps_bodies_up_to_max_page_bytes(real_engine: Engine, size: int, renders: int) -> None:
-    site = Site()
-    with TestClient(PageCache(site.app(), max_bytes=4 * MAX_PAGE_BYTES, clock=Clock())) as client:
+    with cached_site(max_bytes=4 * MAX_PAGE_BYTES) as cached:
+        client = cached.client
         client.get(f"/sized/page/{size}")
 
         again = client.get(f"/sized/page/{size}")
@@ -576,8 +598,8 @@ def test_page_cache_does_not_keep_a_streamed_body_left_incomplete(cached: Cached
 
 
 def test_page_cache_evicts_the_least_recently_used_pages_by_bytes(real_engine: Engine) -> None:
-    site = Site()
-    with TestClient(PageCache(site.app(), max_bytes=250, clock=Clock())) as client:
+    with cached_site(max_bytes=250) as cached:
+        client = cached.client
         client.get("/sized/a/100")
         client.get("/sized/b/100")
         client.get("/sized/a/100")  # answered from memory: now the most recently used
@@ -590,8 +612,8 @@ def test_page_cache_evicts_the_least_recently_used_pages_by_bytes(real_engine: E
 
 
 def test_page_cache_does_not_keep_a_page_larger_than_max_bytes(real_engine: Engine) -> None:
-    site = Site()
-    with TestClient(PageCache(site.app(), max_bytes=250, clock=Clock())) as client:
+    with cached_site(max_bytes=250) as cached:
+        client = cached.client
         client.get("/sized/a/100")
         client.get("/sized/big/251")
 
@@ -602,8 +624,8 @@ def test_page_cache_does_not_keep_a_page_larger_than_max_bytes(real_engine: Engi
 
 
 def test_page_cache_with_max_bytes_zero_is_off(real_engine: Engine) -> None:
-    site = Site()
-    with TestClient(PageCache(site.app(), max_bytes=0, clock=Clock())) as client:
+    with cached_site(max_bytes=0) as cached:
+        client = cached.client
         client.get("/events")
 
         with recording_queries(real_engine) as sent:
@@ -636,8 +658,8 @@ def test_page_cache_replays_the_kept_status_and_headers(cached: Cached) -> None:
 
 
 def test_page_cache_kept_page_is_the_same_behind_a_middleware_that_edits_headers(real_engine: Engine) -> None:
-    site = Site()
-    with TestClient(GZipMiddleware(PageCache(site.app(), max_bytes=1024 * 1024, clock=Clock()))) as client:
+    with cached_site(wrap=GZipMiddleware) as cached:
+        client = cached.client
         answers = [client.get("/sized/page/1000") for _ in range(3)]
 
     assert [r.headers["content-encoding"] for r in answers] == ["gzip"] * 3
@@ -649,23 +671,7 @@ def test_page_cache_kept_page_is_the_same_behind_a_middleware_that_edits_headers
 ORGANISER_EMAIL = "olga@example.org"
 ORGANISER_NAME = "Olga Organiser"
 EVENT_FORM = {**EVENT_PAGE_FORM, "title": "Renamed roundtable"}
-_CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    found = _CSRF_INPUT.search(html)
-    assert found, "the page has no CSRF token"
-    return found.group(1)
-
-
-def sign_in(client: TestClient) -> None:
-    """As a browser does: the login form for its CSRF token, then the credentials."""
-    form = client.get("/login")
-    answer = client.post(
-        "/login",
-        data={"email": ORGANISER_EMAIL, "password": factories.PASSWORD, CSRF_FIELD: csrf_from(form.text)},
-    )
-    assert answer.status_code == 303 and client.cookies.get(SESSION_COOKIE)
+ORGANISER = Account(ORGANISER_EMAIL, factories.PASSWORD, ORGANISER_NAME)
 
 
 @dataclass
@@ -700,7 +706,7 @@ def parley(real_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Parley:
 
 def test_parley_events_list_asked_again_issues_only_the_data_version_read(parley: Parley) -> None:
     with parley.client() as client:
-        sign_in(client)
+        sign_in(client, ORGANISER)
         with recording_queries(parley.engine) as rendering:
             first = client.get("/events")
         with recording_queries(parley.engine) as answering:
@@ -714,7 +720,7 @@ def test_parley_events_list_asked_again_issues_only_the_data_version_read(parley
 
 def test_parley_kept_page_carries_the_headers_it_was_rendered_with(parley: Parley) -> None:
     with parley.client() as client:
-        sign_in(client)
+        sign_in(client, ORGANISER)
         first = client.get("/events")
         second = client.get("/events")
 
@@ -739,7 +745,7 @@ def test_parley_on_postgresql_keeps_pages_and_shows_an_edit_at_once(
 
 def edit_and_look_again(parley: Parley) -> None:
     with parley.client() as client:
-        sign_in(client)
+        sign_in(client, ORGANISER)
         client.get("/events")
         with recording_queries(parley.engine) as answering:
             kept = client.get("/events")
@@ -760,7 +766,7 @@ def edit_and_look_again(parley: Parley) -> None:
 
 def test_parley_signed_out_visitor_does_not_get_a_signed_in_users_kept_page(parley: Parley) -> None:
     with parley.client() as member, parley.client() as visitor:
-        sign_in(member)
+        sign_in(member, ORGANISER)
         member.get("/events")
         kept = member.get("/events")
 
@@ -776,7 +782,7 @@ def test_parley_signed_out_visitor_does_not_get_a_signed_in_users_kept_page(parl
 
 def test_parley_after_logout_the_signed_in_page_is_not_served_to_the_new_cookies(parley: Parley) -> None:
     with parley.client() as client:
-        sign_in(client)
+        sign_in(client, ORGANISER)
         client.get("/events")
         kept = client.get("/events")
         version = read_data_version()
@@ -799,7 +805,7 @@ def test_parley_kept_page_says_the_language_of_the_users_own_choice(parley: Parl
         db.execute(update(User).where(User.email == ORGANISER_EMAIL).values(language="ru"))
 
     with parley.client() as client:
-        sign_in(client)
+        sign_in(client, ORGANISER)
         first = client.get("/events")
         second = client.get("/events")
 

@@ -78,8 +78,9 @@ def programme_url(event: Event) -> str:
     return f"{base_url()}/events/{event.id}/programme"
 
 
-def session_url(event: Event, item: Item) -> str:
-    return f"{programme_url(event)}#session-{item.id}"
+def session_url(programme_url: str, item: Item) -> str:
+    """A session's address on the public programme (whose address is `programme_url`)."""
+    return f"{programme_url}#session-{item.id}"
 
 
 def location(programme: Programme, item: Item) -> str:
@@ -169,6 +170,7 @@ def ics(programme: Programme) -> bytes:
     calendar.add("x-wr-calname", event.title)
     calendar.add("x-wr-timezone", event.timezone)
     calendar.add_component(vtimezone(event.timezone, programme.first_day.year - 1, programme.last_day.year + 2))
+    url = programme_url(event)
     for item in programme.items:
         entry = CalendarEvent()
         entry.add("uid", f"{item.uid}@parley")
@@ -186,7 +188,7 @@ def ics(programme: Programme) -> bytes:
         entry.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
         entry.add("class", "PUBLIC" if item.is_published else "CONFIDENTIAL")
         entry.add("transp", "OPAQUE")
-        entry.add("url", session_url(event, item))
+        entry.add("url", session_url(url, item))
         calendar.add_component(entry)
     return calendar.to_ical()
 
@@ -222,7 +224,7 @@ def _json_event(programme: Programme, item: Item, room_name: str) -> dict[str, A
         "duration": _hhmm(item.duration),
         "room": room_name,
         "slug": slug(event, item),
-        "url": session_url(event, item),
+        "url": session_url(programme_url(event), item),
         "title": item.original_title,
         "subtitle": "",
         "track": item.kind_label,
@@ -374,7 +376,7 @@ def json_ld(programme: Programme) -> dict[str, Any]:
     for item in programme.items:
         if not item.is_published:
             continue
-        item_url = f"{url}#session-{item.id}"  # as session_url() writes it
+        item_url = session_url(url, item)
         sub: dict[str, Any] = {
             "@type": "Event",
             "@id": item_url,

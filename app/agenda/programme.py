@@ -46,6 +46,8 @@ ROLE_ORDER = {
     SpeakerRole.GUEST: 3,
     SpeakerRole.RAPPORTEUR: 4,
 }
+# That order in SQL: ORDER BY SPEAKER_ORDER, SessionSpeaker.position.
+SPEAKER_ORDER = case(ROLE_ORDER, value=SessionSpeaker.role, else_=len(ROLE_ORDER))
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ class Programme:
     # The viewer reads the whole agenda (internal sessions too).
     complete: bool
     # The speakers' roles in the reader's language.
-    role_labels: dict[SpeakerRole, str] = field(default_factory=dict)
+    role_labels: dict[SpeakerRole, str]
 
     @property
     def timezone(self) -> str:
@@ -233,7 +235,7 @@ def _speaker_query(*, complete: bool) -> Select[Any]:
         .where(AgendaSession.event_id == EVENT_ID)
         .order_by(
             SessionSpeaker.session_id,
-            case(ROLE_ORDER, value=SessionSpeaker.role, else_=len(ROLE_ORDER)),
+            SPEAKER_ORDER,
             SessionSpeaker.position,
             SessionSpeaker.id,
         )
@@ -287,7 +289,7 @@ def build(
     event (and any day a session falls on outside it), each with its sessions in time order."""
     zone = ZoneInfo(event.timezone)
     by_id = {room.id: room for room in rooms}
-    kind_labels = {kind: i18n.label(kind) for kind in SessionKind}
+    kind_labels = i18n.labels(SessionKind)
     by_day: dict[date, list[Item]] = {}
     for (
         id_, uid, kind, title, description, starts_at, ends_at, room_id, topics,
@@ -316,7 +318,7 @@ def build(
         dates.add(current)
         current += timedelta(days=1)
     days = [Day(index=n, date=d, items=by_day.get(d, [])) for n, d in enumerate(sorted(dates), start=1)]
-    role_labels = {role: i18n.label(role) for role in SpeakerRole}
+    role_labels = i18n.labels(SpeakerRole)
     return Programme(event=event, zone=zone, days=days, rooms=rooms, complete=complete, role_labels=role_labels)
 
 

@@ -47,10 +47,6 @@ VIEW = declare(Action.INITIATIVE_VIEW)
 EDIT = declare(Action.INITIATIVE_EDIT)
 
 
-def _roadmap_statuses() -> list[tuple[str, str]]:
-    return i18n.choices(RoadmapStatus)
-
-
 # --- initiatives ---------------------------------------------------------------------------------
 
 
@@ -190,10 +186,7 @@ def roadmap(
         "phases": phases,
         "recommendations": recommendations,
         "chart": chart,
-        "status_labels": {
-            s.value: _(recommendation_service.status_label(s).capitalize())
-            for s in RecommendationStatus
-        },
+        "status_labels": dict(i18n.choices(RecommendationStatus)),
         "area_labels": {
             a.value: _(recommendation_service.area_label(a)) for a in RecommendationArea
         },
@@ -216,7 +209,7 @@ def _phase_page(
     context = {
         "initiative": initiative,
         "phase": phase,
-        "statuses": _roadmap_statuses(),
+        "statuses": i18n.choices(RoadmapStatus),
         "values": values,
         "errors": errors or {},
     }
@@ -330,7 +323,7 @@ def _milestone_page(
         "initiative": initiative,
         "phase": phase,
         "milestone": milestone,
-        "statuses": _roadmap_statuses(),
+        "statuses": i18n.choices(RoadmapStatus),
         "values": values,
         "errors": errors or {},
     }

@@ -455,7 +455,7 @@ def _derive(source: _Source, event: Event, registration: Registration) -> Itiner
         dates.add(current)
         current += timedelta(days=1)
     days = [Day(index=n, date=d, entries=by_day.get(d, [])) for n, d in enumerate(sorted(dates), start=1)]
-    labels = {value: i18n.label(value) for value in (*SessionKind, *SpeakerRole)}
+    labels = i18n.labels(SessionKind, SpeakerRole)
     return Itinerary(registration=registration, event=event, zone=zone, days=days, changes=changes, labels=labels)
 
 

@@ -91,7 +91,9 @@ def list_page(
         found = service.list_for_event(db, viewer=user, event=event, page=page)
         context = {**_common(event), "page": found}
         names = context["language_names"]
-        context["languages"] = {item.id: [names[t.language] for t in service.latest_texts(item)] for item in found.items}
+        texts = {item.id: service.latest_texts(item) for item in found.items}
+        context["texts"] = texts
+        context["languages"] = {id_: [names[t.language] for t in latest] for id_, latest in texts.items()}
         return render(request, "press/public_list.html", context, private=False)
     query = {k: request.query_params.get(k, "") for k in ("status", "kind")}
     filters, errors = validate_form(PressFilterForm, query)

@@ -67,11 +67,6 @@ AREA_LABELS: dict[RecommendationArea, str] = {
 }
 
 
-def status_label(status: RecommendationStatus) -> str:
-    """The status's English words, lower case ("in progress"); `i18n.label(…)` is the reader's."""
-    return status.value.replace("_", " ")
-
-
 def area_label(area: RecommendationArea) -> str:
     """The area's English words; `_()` of them is the reader's."""
     return AREA_LABELS[area]

@@ -158,7 +158,7 @@ def _place(record: SummaryRecord) -> str:
 def _speaker_lines(session: HeldSession) -> list[str]:
     if session.chatham_house:
         return [_("Held under the Chatham House Rule: the speakers are not named.")]
-    return [speaker.text for speaker in session.speakers]
+    return session.speaker_texts
 
 
 def _tally_table(first: str, tallies) -> Table:  # type: ignore[no-untyped-def]

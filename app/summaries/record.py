@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Result, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from app import i18n
 from app.agenda.models import (
     AgendaSession,
     Audience,
@@ -51,7 +52,7 @@ from app.agenda.models import (
     SpeakerRole,
 )
 from app.agenda.models import Room as RoomModel
-from app.agenda.programme import EVENT_ID, ROLE_ORDER
+from app.agenda.programme import EVENT_ID, SPEAKER_ORDER
 from app.crossings.models import (
     Crossing,
     CrossingDirection,
@@ -63,7 +64,7 @@ from app.crossings.models import (
 from app.db import utcnow
 from app.delegations.models import Delegation
 from app.events.models import Event, EventKind, EventStatus
-from app.i18n import N_, _, label
+from app.i18n import N_, _
 from app.officials.models import Official
 from app.outcomes import service as outcomes_service
 from app.press import schemas as press_schemas
@@ -184,13 +185,8 @@ class Speaker:
     def affiliation(self) -> str:
         return ", ".join(part for part in (self.title, self.institution) if part)
 
-    @property
-    def text(self) -> str:
-        """As the summary writes it: "Moderator: Name, Title, Institution"."""
-        return self.written(label(self.role))
-
     def written(self, role: str) -> str:
-        """`text` with the role already in words (the agenda looks the roles up once)."""
+        """As the summary writes it, with the role in words: "Moderator: Name, Title, Institution"."""
         return f"{role}: {', '.join(filter(None, (self.name, self.title, self.institution)))}"
 
 
@@ -213,6 +209,7 @@ class HeldSession:
     speakers: list[Speaker]
     times: str = ""  # "09:00–10:30", in the event's zone
     kind_label: str = ""
+    speaker_texts: list[str] = field(default_factory=list)  # ["Moderator: …", "Speaker: …"]
     speakers_line: str = ""  # "Moderator: … · Speaker: …"; empty under the Chatham House Rule
 
     @property
@@ -221,13 +218,13 @@ class HeldSession:
         return not self.is_published or self.audience != Audience.EVERYONE
 
     def finish(self, kind_labels: dict[SessionKind, str], role_labels: dict[SpeakerRole, str]) -> None:
-        """Order the speakers (moderators first) and write the session's words, with the kinds
-        and roles in words (looked up once for all the sessions)."""
-        self.speakers.sort(key=lambda sp: ROLE_ORDER.get(sp.role, 9))
+        """Write the session's words, with the kinds and roles in words (looked up once for all
+        the sessions); the speakers come in order (moderators first) from the query."""
         start, end = self.start, self.end
         self.times = f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}"
         self.kind_label = kind_labels[self.kind]
-        self.speakers_line = " · ".join([sp.written(role_labels[sp.role]) for sp in self.speakers])
+        self.speaker_texts = [sp.written(role_labels[sp.role]) for sp in self.speakers]
+        self.speakers_line = " · ".join(self.speaker_texts)
 
 
 @dataclass(frozen=True)
@@ -482,7 +479,7 @@ def _session_query(public: bool) -> Select[Any]:
         .outerjoin(SessionSpeaker, speaker_join)
         .outerjoin(Official, Official.id == SessionSpeaker.official_id)
         .where(s.event_id == EVENT_ID, s.status != SessionStatus.CANCELLED)
-        .order_by(s.starts_at, s.ends_at, s.id, SessionSpeaker.position, SessionSpeaker.id)
+        .order_by(s.starts_at, s.ends_at, s.id, SPEAKER_ORDER, SessionSpeaker.position, SessionSpeaker.id)
     )
     if public:
         return query.where(s.is_published.is_(True), s.audience == Audience.EVERYONE)
@@ -542,8 +539,8 @@ def agenda(db: Session, event: Event, variant: Variant) -> tuple[list[Day], list
             given, family = person
             session.speakers.append(Speaker(role, f"{given or ''} {family or ''}".strip(), False))
     by_day: dict[date, list[HeldSession]] = defaultdict(list)
-    kind_labels = {kind: label(kind) for kind in SessionKind}
-    role_labels = {role: label(role) for role in SpeakerRole}
+    kind_labels = i18n.labels(SessionKind)
+    role_labels = i18n.labels(SpeakerRole)
     for session in sessions.values():
         session.finish(kind_labels, role_labels)
         by_day[session.start.date()].append(session)

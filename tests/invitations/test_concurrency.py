@@ -34,6 +34,7 @@ from app.web import CSRF_COOKIE, SESSION_COOKIE
 from tests import factories
 from tests.conftest import BACKEND, alembic_config, own_postgres_database
 from tests.invitations.support import REGISTRATION_FORM, open_invitation
+from tests.support import committing
 
 SIMULTANEOUS = 20
 
@@ -90,14 +91,11 @@ def server(own_database: str, tmp_path: Path) -> Iterator[str]:
 
 def test_twenty_simultaneous_uses_of_one_link_register_one_person(own_database: str, server: str) -> None:
     engine = make_engine(own_database)
-    with Session(engine, expire_on_commit=False) as db:
-        factories.use_session(db)
+    with committing(engine) as db:
         user = factories.UserFactory(email="anahit@example.am")
         invitation = open_invitation(token="one-link", email="anahit@example.am")
         session_token = accounts.start_session(db, user=user, second_factor_done=True, client="test")
-        db.commit()
-        invitation_id = invitation.id
-    factories.use_session(None)  # type: ignore[arg-type]
+    invitation_id = invitation.id
 
     seed = "concurrency-csrf-seed"
     cookies = {SESSION_COOKIE: session_token, CSRF_COOKIE: seed}
